@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from hotline_shared.db import AwareDateTime
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..models_base import Base
+
+
+class Extension(Base):
+    """延期: a unit asks for more working days on its reply deadline; a supervisor decides."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (Index("ix_extensions_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("work_orders.order_id"), nullable=False, index=True)
+    case_no: Mapped[str] = mapped_column(String(40), nullable=False)
+    unit_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    working_days: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(AwareDateTime(), nullable=False)
+    requested_by: Mapped[str] = mapped_column(String(80), nullable=False)
+    reply_due_at_before: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    reply_due_at_after: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)

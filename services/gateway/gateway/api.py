@@ -1,0 +1,10 @@
+"""Router registry: the gateway's own routes first, then the catch-all proxy (order matters)."""
+
+from fastapi import APIRouter
+
+from .apikeys.router import router as apikeys_router
+from .audit.router import router as audit_router
+from .openapi.router import router as openapi_router
+from .proxy.router import router as proxy_router
+
+ROUTERS: list[APIRouter] = [apikeys_router, audit_router, openapi_router, proxy_router]

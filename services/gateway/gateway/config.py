@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hotline_shared.settings import ServiceSettings, service_config
+from pydantic import Field
+
+SERVICE_DIR = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = SERVICE_DIR / "migrations"
+REPO_ROOT = SERVICE_DIR.parent.parent
+DEMO_API_KEYS_FILE = REPO_ROOT / "demo" / "api_keys.yaml"
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = service_config("GATEWAY_")
+
+    service_name: str = "gateway"
+    database_url: str = "sqlite+aiosqlite:///./.data/gateway.sqlite3"
+
+    # Base URLs of the services behind the gateway (no trailing path).
+    intake_url: str = "http://127.0.0.1:8001"
+    dispatch_url: str = "http://127.0.0.1:8002"
+    feedback_url: str = "http://127.0.0.1:8003"
+
+    api_keys_file: Path = DEMO_API_KEYS_FILE
+
+    # Upstream calls: a dead service must answer 503 quickly; a slow one 504, never a hang.
+    connect_timeout_s: float = Field(default=2.0, gt=0)
+    read_timeout_s: float = Field(default=30.0, gt=0)
+    write_timeout_s: float = Field(default=30.0, gt=0)
+    pool_timeout_s: float = Field(default=5.0, gt=0)
+    max_connections: int = Field(default=200, ge=1)
+    max_keepalive_connections: int = Field(default=50, ge=0)
+    openapi_cache_s: float = Field(default=60.0, ge=0)
+
+    # A batch of 500 cases is well under 2 MiB; anything far larger is a mistake or an attack.
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+
+    # Rate limits: requests per minute, with a burst of the same size (GCRA in Redis, shared by replicas).
+    rate_limit_enabled: bool = True
+    rate_limit_public_per_minute: int = Field(default=120, ge=1)
+    rate_limit_staff_per_minute: int = Field(default=1200, ge=1)
+    rate_limit_bulk_per_minute: int = Field(default=60, ge=1)
+    rate_limit_auth_failures_per_minute: int = Field(default=30, ge=1)
+
+    # Proxies whose X-Forwarded-For we believe (CIDRs); everyone else's is ignored.
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+
+    cors_origins: list[str] = Field(default_factory=list)
+    # Sent on every response that does not set its own; public HTML pages may tighten it.
+    content_security_policy: str = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+    hsts_seconds: int = Field(default=0, ge=0)
+
+    # Throttle writes of last_used_at: one UPDATE per key per minute is plenty for an admin view.
+    key_last_used_resolution_s: int = Field(default=60, ge=0)
+    key_rotation_max_grace_s: int = Field(default=7 * 24 * 3600, ge=0)
+
+    def service_urls(self) -> dict[str, str]:
+        return {"intake": self.intake_url, "dispatch": self.dispatch_url, "feedback": self.feedback_url}

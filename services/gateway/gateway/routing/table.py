@@ -1,0 +1,168 @@
+"""Who may call what: the one route → roles table the gateway enforces (contract: ../shared/api.md).
+
+Every path a client can reach is listed here, with the service that owns it, the roles allowed,
+whether each call is written to the audit log, and the rate-limit class. A request for a path not
+in this table is answered 404 by the gateway itself; a listed path with another method gets 405.
+The services check the roles again from the signed identity header (defence in depth) and do the
+record-level scoping (a unit's own orders, a station's own cases, a supervisor's area).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hotline_shared.identity import STAFF_ROLES, Role
+
+
+class RateClass(StrEnum):
+    public = "public"  # per client IP
+    staff = "staff"  # per API key
+    bulk = "bulk"  # per API key, for heavy calls such as a 500-case batch
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+PUBLIC = frozenset({Role.public})
+STAFF = STAFF_ROLES
+ANYONE = PUBLIC | STAFF
+OPERATOR, STATION, UNIT, SUPERVISOR, ADMIN = Role.operator, Role.station, Role.unit, Role.supervisor, Role.admin
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    service: str
+    roles: frozenset[Role]
+    pii: bool = False  # a staff read of personal data: audited like a write
+    rate: RateClass = RateClass.staff
+
+    @property
+    def audited(self) -> bool:
+        return self.pii or self.method in WRITE_METHODS
+
+    @property
+    def public_only(self) -> bool:
+        """Citizen-facing: always answered as the public, even to a caller holding a staff key."""
+        return self.roles == PUBLIC
+
+    @property
+    def allows_anonymous(self) -> bool:
+        return Role.public in self.roles
+
+
+def _r(
+    method: str,
+    path: str,
+    service: str,
+    *roles: Role | frozenset[Role],
+    pii: bool = False,
+    rate: RateClass | None = None,
+) -> Route:
+    allowed: set[Role] = set()
+    for r in roles:
+        allowed |= r if isinstance(r, frozenset) else {r}
+    frozen = frozenset(allowed)
+    default_rate = RateClass.public if Role.public in frozen else RateClass.staff
+    return Route(method, path, service, frozen, pii, rate or default_rate)
+
+
+# fmt: off
+ROUTES: tuple[Route, ...] = (
+    # intake
+    _r("POST", "/api/v1/cases", "intake", OPERATOR, STATION, ADMIN),
+    _r("POST", "/api/v1/cases/batch", "intake", STATION, OPERATOR, ADMIN, rate=RateClass.bulk),
+    _r("GET", "/api/v1/cases", "intake", OPERATOR, STATION, SUPERVISOR, ADMIN, pii=True),
+    _r("GET", "/api/v1/cases/{case_no}", "intake", OPERATOR, STATION, SUPERVISOR, ADMIN, pii=True),
+    _r("GET", "/api/v1/catalog/topics", "intake", ANYONE),
+    _r("GET", "/api/v1/catalog/areas", "intake", ANYONE),
+    _r("POST", "/api/v1/catalog/reload", "intake", ADMIN),
+
+    # dispatch: the unit's workflow
+    _r("GET", "/api/v1/orders", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
+    _r("GET", "/api/v1/orders/{order_id}", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN, pii=True),
+    _r("POST", "/api/v1/orders/{order_id}/sign", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/return", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/contact", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/reply", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/extensions", "dispatch", UNIT),
+    _r("GET", "/api/v1/extensions", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
+    _r("GET", "/api/v1/extensions/{extension_id}", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
+    _r("POST", "/api/v1/extensions/{extension_id}/decision", "dispatch", SUPERVISOR),
+    _r("POST", "/api/v1/orders/{order_id}/pauses", "dispatch", UNIT),
+    _r("GET", "/api/v1/pauses", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
+    _r("GET", "/api/v1/pauses/{pause_id}", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
+    _r("POST", "/api/v1/pauses/{pause_id}/decision", "dispatch", SUPERVISOR),
+    _r("POST", "/api/v1/orders/{order_id}/resume", "dispatch", UNIT, SUPERVISOR),
+    _r("POST", "/api/v1/cases/{case_no}/dispatch", "dispatch", OPERATOR, SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/dispatch-queue", "dispatch", OPERATOR, SUPERVISOR, ADMIN),
+
+    # dispatch: the working calendar
+    _r("GET", "/api/v1/calendar/deadline", "dispatch", ANYONE),
+    _r("GET", "/api/v1/calendar/overrides", "dispatch", ANYONE),
+    _r("PUT", "/api/v1/calendar/overrides/{day}", "dispatch", ADMIN),
+    _r("DELETE", "/api/v1/calendar/overrides/{day}", "dispatch", ADMIN),
+    _r("GET", "/api/v1/calendar/recomputes/{job_id}", "dispatch", ADMIN),
+    _r("GET", "/api/v1/calendar/{year}", "dispatch", ANYONE),
+    _r("PUT", "/api/v1/calendar/{year}", "dispatch", ADMIN),
+    _r("DELETE", "/api/v1/calendar/{year}", "dispatch", ADMIN),
+
+    # dispatch: reference data the admins maintain and every staff member may read
+    _r("GET", "/api/v1/units", "dispatch", STAFF),
+    _r("POST", "/api/v1/units", "dispatch", ADMIN),
+    _r("GET", "/api/v1/units/{unit_id}", "dispatch", STAFF),
+    _r("PATCH", "/api/v1/units/{unit_id}", "dispatch", ADMIN),
+    _r("DELETE", "/api/v1/units/{unit_id}", "dispatch", ADMIN),
+    _r("GET", "/api/v1/routing-rules", "dispatch", STAFF),
+    _r("POST", "/api/v1/routing-rules", "dispatch", ADMIN),
+    _r("GET", "/api/v1/routing-rules/match", "dispatch", STAFF),
+    _r("GET", "/api/v1/routing-rules/{rule_id}", "dispatch", STAFF),
+    _r("PUT", "/api/v1/routing-rules/{rule_id}", "dispatch", ADMIN),
+    _r("DELETE", "/api/v1/routing-rules/{rule_id}", "dispatch", ADMIN),
+    _r("GET", "/api/v1/policies", "dispatch", STAFF),
+    _r("POST", "/api/v1/policies", "dispatch", ADMIN),
+    _r("GET", "/api/v1/policies/resolve", "dispatch", STAFF),
+    _r("GET", "/api/v1/policies/{policy_id}", "dispatch", STAFF),
+    _r("PUT", "/api/v1/policies/{policy_id}", "dispatch", ADMIN),
+    _r("DELETE", "/api/v1/policies/{policy_id}", "dispatch", ADMIN),
+
+    # dispatch: supervision (a unit sees its own figures and late orders; a supervisor maybe one area)
+    _r("GET", "/api/v1/supervision/overdue", "dispatch", SUPERVISOR, ADMIN, UNIT),
+    _r("GET", "/api/v1/supervision/overdue/export", "dispatch", SUPERVISOR, ADMIN, rate=RateClass.bulk),
+    _r("GET", "/api/v1/supervision/near-due", "dispatch", SUPERVISOR, ADMIN, UNIT),
+    _r("POST", "/api/v1/supervision/urges", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/supervision/orders/{order_id}", "dispatch", SUPERVISOR, ADMIN, UNIT),
+    _r("GET", "/api/v1/supervision/units/{unit_id}/metrics", "dispatch", SUPERVISOR, ADMIN, UNIT),
+    _r("GET", "/api/v1/supervision/rankings", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/supervision/rankings/export", "dispatch", SUPERVISOR, ADMIN, rate=RateClass.bulk),
+
+    # feedback: citizens
+    _r("GET", "/api/v1/public/cases/{case_no}", "feedback", PUBLIC),
+    _r("POST", "/api/v1/public/cases/{case_no}/rating", "feedback", PUBLIC),
+    _r("GET", "/api/v1/public/board", "feedback", PUBLIC),
+    _r("GET", "/board", "feedback", PUBLIC),
+    _r("GET", "/track", "feedback", PUBLIC),
+    _r("POST", "/track/rating", "feedback", PUBLIC),
+    # feedback: staff
+    _r("GET", "/api/v1/callbacks", "feedback", OPERATOR, SUPERVISOR, ADMIN, pii=True),
+    _r("POST", "/api/v1/callbacks/{case_no}", "feedback", OPERATOR, SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/cases/{case_no}/timeline", "feedback", STAFF, pii=True),
+    _r("GET", "/api/v1/reports/summary", "feedback", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/reports/summary/export", "feedback", SUPERVISOR, ADMIN, rate=RateClass.bulk),
+    _r("GET", "/api/v1/reports/bulletin", "feedback", SUPERVISOR, ADMIN),
+
+    # gateway itself: credentials and the audit trail
+    _r("GET", "/api/v1/admin/api-keys", "gateway", ADMIN),
+    _r("POST", "/api/v1/admin/api-keys", "gateway", ADMIN),
+    _r("GET", "/api/v1/admin/api-keys/{key_id}", "gateway", ADMIN),
+    _r("POST", "/api/v1/admin/api-keys/{key_id}/revoke", "gateway", ADMIN),
+    _r("POST", "/api/v1/admin/api-keys/{key_id}/rotate", "gateway", ADMIN),
+    _r("GET", "/api/v1/audit", "gateway", ADMIN),
+)
+# fmt: on
+
+# Served by the gateway to anyone, outside access control: probes, metrics and the API docs.
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})
+
+SERVICES = ("intake", "dispatch", "feedback")

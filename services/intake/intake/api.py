@@ -1,0 +1,10 @@
+"""Router registry: every router the intake app serves."""
+
+from fastapi import APIRouter
+
+from .batch.router import router as batch_router
+from .cases.router import router as cases_router
+from .catalog.router import router as catalog_router
+
+# The batch router comes first so POST /cases/batch is never read as a case number.
+ROUTERS: list[APIRouter] = [batch_router, cases_router, catalog_router]

@@ -1,0 +1,80 @@
+"""The one app factory every service uses: settings, db, redis, errors, observability, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .clock import Clock, SystemClock
+from .db import Database
+from .errors import install_error_handlers
+from .logging import configure_logging
+from .observability import install_observability
+from .settings import ServiceSettings
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+def make_clock(settings: ServiceSettings) -> Clock:
+    return SystemClock(offset=timedelta(seconds=settings.clock_offset_seconds))
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    clock: Clock | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    configure_logging(service=settings.service_name, json=settings.log_json, level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(settings.database_url)
+        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        try:
+            for hook in on_startup:
+                await hook(app)
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            await app.state.redis.aclose()
+            await app.state.db.dispose()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan, openapi_tags=openapi_tags)
+    app.state.settings = settings
+    app.state.clock = clock or make_clock(settings)
+    install_error_handlers(app)
+    install_observability(app, settings.service_name)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    # scope="function" below: the commit happens before the response is sent, so a client that
+    # was told "201 accepted" can rely on the record being durable.
+    async with request.app.state.db.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,50 @@
+"""Settings base: pydantic-settings, one env prefix per service, `.env` support.
+
+Each service subclasses `ServiceSettings` and sets `model_config = service_config("INTAKE_")`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "dev-secret", "secret", "placeholder"})
+DEV_IDENTITY_SECRET = "dev-secret"  # noqa: S105 - the dev default, refused in prod
+
+
+def service_config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore", env_nested_delimiter="__")
+
+
+class ServiceSettings(BaseSettings):
+    model_config = service_config("HOTLINE_")
+
+    service_name: str = "hotline"
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite+aiosqlite:///./.data/hotline.sqlite3"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    identity_secret: str = DEV_IDENTITY_SECRET
+    log_json: bool = False
+    log_level: str = "INFO"
+    clock_offset_seconds: float = 0.0
+    # Streams are capped so Redis memory stays bounded; consumers keep their own inbox for dedup.
+    stream_maxlen: int = Field(default=100_000, ge=100)
+    consumer_block_ms: int = Field(default=500, ge=1)
+    consumer_batch: int = Field(default=50, ge=1, le=1000)
+    consumer_min_idle_ms: int = Field(default=30_000, ge=10)
+    consumer_max_deliveries: int = Field(default=5, ge=1)
+    relay_batch: int = Field(default=100, ge=1, le=1000)
+    relay_poll_interval_s: float = Field(default=0.1, gt=0)
+    relay_lock_ttl_ms: int = Field(default=5_000, ge=100)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if self.env == "prod" and self.identity_secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "identity_secret is a placeholder; set a real secret (32+ random bytes) outside dev"
+            )
+        if self.env == "prod" and len(self.identity_secret) < 32:
+            raise ValueError("identity_secret must be at least 32 characters outside dev")
+        return self

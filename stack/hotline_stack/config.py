@@ -1,0 +1,170 @@
+"""What a stack is made of: services, ports, data folder layout, and the env vars each child gets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .keys import default_keys_file
+
+SERVICES = ("intake", "dispatch", "feedback", "gateway")
+WORKER_SERVICES = ("intake", "dispatch", "feedback")
+ENV_PREFIX = {svc: f"{svc.upper()}_" for svc in SERVICES}
+DEFAULT_PORT_BASE = 8000
+# Valkey sits just above the service ports so `--port-base` moves the whole stack at once.
+REDIS_PORT_OFFSET = 9
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int
+    intake: int
+    dispatch: int
+    feedback: int
+    redis: int
+
+    @classmethod
+    def from_base(cls, base: int = DEFAULT_PORT_BASE, *, redis: int | None = None) -> Ports:
+        return cls(
+            gateway=base,
+            intake=base + 1,
+            dispatch=base + 2,
+            feedback=base + 3,
+            redis=redis if redis is not None else base + REDIS_PORT_OFFSET,
+        )
+
+    @classmethod
+    def free(cls) -> Ports:
+        """Five ports nothing listens on right now (tests)."""
+        return cls(*free_ports(5))
+
+    def of(self, service: str) -> int:
+        port: int = getattr(self, service)
+        return port
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            sockets.append(s)
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def free_port_block(size: int = 10, attempts: int = 100) -> int:
+    """A base port with `size` consecutive free ports from it (for `--port-base` in tests)."""
+    for _ in range(attempts):
+        (base,) = free_ports(1)
+        if base + size >= 65535:
+            continue
+        if not any(port_in_use("127.0.0.1", p) for p in range(base, base + size)):
+            return base
+    raise RuntimeError(f"no block of {size} free ports found")
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    data_dir: Path
+    ports: Ports = field(default_factory=Ports.from_base)
+    host: str = "127.0.0.1"
+    # An external Redis; None starts the embedded Valkey.
+    redis_url: str | None = None
+    # Per-service database URL; a service not listed gets a SQLite file in the data folder.
+    database_urls: dict[str, str] = field(default_factory=dict)
+    api_keys_file: Path = field(default_factory=default_keys_file)
+    env: str = "dev"
+    log_json: bool = False
+    clock_offset_seconds: float = 0.0
+    # Extra env vars for every child (e.g. faster consumer reclaim in tests).
+    extra_env: dict[str, str] = field(default_factory=dict)
+    python: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir).resolve())
+        unknown = set(self.database_urls) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"database_urls for unknown service(s): {', '.join(sorted(unknown))}")
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.data_dir / "redis"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "identity_secret"
+
+    @property
+    def state_file(self) -> Path:
+        return self.data_dir / "stack.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "stack.lock"
+
+    def effective_redis_url(self) -> str:
+        return self.redis_url or f"redis://127.0.0.1:{self.ports.redis}/0"
+
+    def database_url(self, service: str) -> str:
+        if service in self.database_urls:
+            return self.database_urls[service]
+        return f"sqlite+aiosqlite:///{self.data_dir / f'{service}.sqlite3'}"
+
+    def url(self, service: str) -> str:
+        return f"http://{self.host}:{self.ports.of(service)}"
+
+    def identity_secret(self) -> str:
+        """The shared HMAC secret, generated once per data folder and kept across restarts."""
+        path = self.secret_file
+        if path.exists():
+            value = path.read_text(encoding="utf-8").strip()
+            if len(value) >= 32:
+                return value
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(value + "\n")
+        return value
+
+    def child_env(self, *, base: dict[str, str] | None = None, clock_offset: float | None = None) -> dict[str, str]:
+        """The environment of every child: the caller's, plus each service's settings."""
+        env = dict(os.environ if base is None else base)
+        secret = self.identity_secret()
+        offset = self.clock_offset_seconds if clock_offset is None else clock_offset
+        for svc, prefix in ENV_PREFIX.items():
+            env[f"{prefix}ENV"] = self.env
+            env[f"{prefix}DATABASE_URL"] = self.database_url(svc)
+            env[f"{prefix}REDIS_URL"] = self.effective_redis_url()
+            env[f"{prefix}IDENTITY_SECRET"] = secret
+            env[f"{prefix}LOG_JSON"] = "true" if self.log_json else "false"
+            env[f"{prefix}CLOCK_OFFSET_SECONDS"] = repr(float(offset))
+        env["GATEWAY_INTAKE_URL"] = self.url("intake")
+        env["GATEWAY_DISPATCH_URL"] = self.url("dispatch")
+        env["GATEWAY_FEEDBACK_URL"] = self.url("feedback")
+        env["GATEWAY_API_KEYS_FILE"] = str(self.api_keys_file)
+        # Logs land in files; without this Python would hold them in a buffer until exit.
+        env["PYTHONUNBUFFERED"] = "1"
+        env.update(self.extra_env)
+        return env
