@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .clock import Clock, SystemClock
 from .db import Database
 from .errors import install_error_handlers
+from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
 from .settings import ServiceSettings
@@ -56,6 +57,8 @@ def create_service_app(
     app.state.settings = settings
     app.state.clock = clock or make_clock(settings)
     install_error_handlers(app)
+    # Added first, so it sits inside the request-id middleware: a refusal still carries the id.
+    app.add_middleware(InputGuard)
     install_observability(app, settings.service_name)
     for router in routers:
         app.include_router(router)

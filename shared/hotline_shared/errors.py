@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -132,6 +133,23 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def data_exception_state(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a "data exception" (class 22) from asyncpg or psycopg, else None.
+
+    asyncpg refuses some values before sending them (an int beyond the column's range); that
+    client-side DataError carries no SQLSTATE and counts as the generic 22000.
+    """
+    seen: BaseException | None = exc.orig
+    while seen is not None:
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str):
+            return state if state.startswith("22") else None
+        if type(seen).__module__.startswith("asyncpg") and type(seen).__name__ == "DataError":
+            return "22000"
+        seen = seen.__cause__
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -172,6 +190,25 @@ def install_error_handlers(app: FastAPI) -> None:
             slug=slug,
             instance=request.url.path,
             headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        state = data_exception_state(exc)
+        if state is None:
+            return await _unexpected(request, exc)
+        # SQLSTATE class 22 is the database refusing a value (too long, out of range, bad
+        # encoding) that validation let through. The transaction was rolled back, so the caller
+        # can fix and resend; the warning is how such a gap in validation gets noticed and closed.
+        log.warning("database_refused_value", path=request.url.path, sqlstate=state)
+        return problem(
+            422,
+            "The request has invalid fields",
+            "A value in the request cannot be stored (too long, out of range or not valid text); "
+            "nothing was saved. Please check the values and send again.",
+            slug="validation",
+            instance=request.url.path,
+            extra={"sqlstate": state},
         )
 
     @app.exception_handler(Exception)

@@ -42,9 +42,7 @@ class ServiceSettings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
         if self.env == "prod" and self.identity_secret.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(
-                "identity_secret is a placeholder; set a real secret (32+ random bytes) outside dev"
-            )
+            raise ValueError("identity_secret is a placeholder; set a real secret (32+ random bytes) outside dev")
         if self.env == "prod" and len(self.identity_secret) < 32:
             raise ValueError("identity_secret must be at least 32 characters outside dev")
         return self
