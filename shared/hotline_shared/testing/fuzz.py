@@ -20,12 +20,19 @@ from hypothesis import strategies as st
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+RANDOM_ENV = "HOTLINE_FUZZ_RANDOM"
+
+
 def fuzz_settings(env_var: str, default: int) -> Callable[[F], F]:
-    """Bounded, reproducible runs: the same examples every time; more only through `env_var`."""
+    """Bounded, reproducible runs: the same examples every time; more only through `env_var`.
+
+    `HOTLINE_FUZZ_RANDOM=1` draws fresh examples each run (a hunt; hypothesis prints the seed of a
+    failure so it can be replayed with `--hypothesis-seed`).
+    """
     decorate: Callable[[F], F] = settings(
         max_examples=int(os.environ.get(env_var, str(default))),
         deadline=None,
-        derandomize=True,
+        derandomize=os.environ.get(RANDOM_ENV, "") not in ("1", "true", "yes"),
         database=None,
         suppress_health_check=list(HealthCheck),
     )

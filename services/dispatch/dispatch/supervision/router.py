@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 from hotline_shared.app import SessionDep
+from hotline_shared.client_times import client_time
 from hotline_shared.errors import Forbidden, ValidationFailed, field_error
 from hotline_shared.identity import Identity, Role, require_roles
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,9 +28,6 @@ router = APIRouter(prefix="/api/v1/supervision", tags=["supervision"])
 
 SupervisorOnly = Annotated[Identity, require_roles(Role.supervisor, Role.admin)]
 SupervisorOrUnit = Annotated[Identity, require_roles(Role.supervisor, Role.admin, Role.unit)]
-
-# Far enough for any real "as of" question, near enough that time arithmetic can never overflow.
-EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 UnitQuery = Annotated[str | None, Query(pattern=ID_PATTERN, description="handling unit")]
 DistrictQuery = Annotated[str | None, Query(pattern=CODE_PATTERN, description="district code")]
@@ -68,17 +66,7 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def _as_of(value: datetime | None, fallback: datetime) -> datetime:
     if value is None:
         return fallback
-    if value.tzinfo is None:
-        raise ValidationFailed(
-            "as_of needs a UTC offset, e.g. 2026-11-30T17:30:00+08:00.",
-            errors=[field_error(["query", "as_of"], "time without offset", "naive_datetime")],
-        )
-    if not EARLIEST <= value <= LATEST:
-        raise ValidationFailed(
-            "as_of must lie between 2000 and 2100.",
-            errors=[field_error(["query", "as_of"], "out of range", "out_of_range")],
-        )
-    return value
+    return client_time(value, loc=["query", "as_of"])
 
 
 def asked_filters(

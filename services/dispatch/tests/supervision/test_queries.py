@@ -194,6 +194,8 @@ async def test_bad_list_parameters_are_clear_4xx(kit: Kit, path: str) -> None:
     for params in (
         {"as_of": "2026-11-04T09:00:00"},  # no offset
         {"as_of": "1999-12-31T00:00:00+08:00"},
+        # Still 2099 in UTC but 2100 in Beijing: the range is Beijing time, as everywhere else.
+        {"as_of": "2100-01-01T05:00:00+08:00"},
         {"urgency": "very"},
         {"limit": 0},
         {"unit_id": "../etc"},
