@@ -5,6 +5,8 @@ from pathlib import Path
 from hotline_shared.settings import ServiceSettings, service_config
 from pydantic import Field
 
+from .oidc.settings import OidcSettings
+
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = SERVICE_DIR / "migrations"
 REPO_ROOT = SERVICE_DIR.parent.parent
@@ -23,6 +25,9 @@ class GatewaySettings(ServiceSettings):
     feedback_url: str = "http://127.0.0.1:8003"
 
     api_keys_file: Path = DEMO_API_KEYS_FILE
+    # Bearer JWTs from the city's identity provider, besides API keys: off unless configured
+    # (GATEWAY_OIDC__ISSUER, GATEWAY_OIDC__AUDIENCE, ...; see docs/runbook.md).
+    oidc: OidcSettings | None = None
 
     # Upstream calls: a dead service must answer 503 quickly; a slow one 504, never a hang.
     connect_timeout_s: float = Field(default=2.0, gt=0)

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from .access.middleware import AccessControl
 from .api import ROUTERS
 from .config import GatewaySettings
+from .oidc.jwks import JwksCache
 from .openapi.fetch import OpenApiCache
 from .proxy.client import make_client
 from .ratelimit.limiter import RateLimiter
@@ -35,12 +36,19 @@ def create_app(
     async def start(app: FastAPI) -> None:
         app.state.http = make_client(settings, transports)
         app.state.rate_limiter = RateLimiter(app.state.redis)
+        app.state.oidc = None
+        if settings.oidc is not None:
+            timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+            app.state.oidc_http = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+            app.state.oidc = JwksCache(settings.oidc, app.state.oidc_http)
         app.state.openapi_cache = OpenApiCache(
             client=app.state.http, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s
         )
 
     async def stop(app: FastAPI) -> None:
         await app.state.http.aclose()
+        if getattr(app.state, "oidc_http", None) is not None:
+            await app.state.oidc_http.aclose()
 
     app = create_service_app(
         settings=settings,

@@ -11,7 +11,7 @@ from ..apikeys import service as keys
 from ..apikeys.models import ApiKey
 
 PUBLIC_SUBJECT = "public"
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hotline"'}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hotline"'}
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -20,13 +20,13 @@ def bearer_token(header: str | None) -> str | None:
         return None
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > 512:
-        raise Unauthorized("Send the API key as `Authorization: Bearer <key>`.", headers=_CHALLENGE)
+    if scheme.lower() != "bearer" or not token or len(token) > 8192:  # JWTs run to a few KiB
+        raise Unauthorized("Send the API key as `Authorization: Bearer <key>`.", headers=CHALLENGE)
     return token
 
 
 def missing_key() -> Unauthorized:
-    return Unauthorized("This endpoint needs an API key: send `Authorization: Bearer <key>`.", headers=_CHALLENGE)
+    return Unauthorized("This endpoint needs an API key: send `Authorization: Bearer <key>`.", headers=CHALLENGE)
 
 
 def public_identity(*, client_ip: str | None, request_id: str | None) -> Identity:
@@ -50,5 +50,5 @@ async def authenticate_key(db: Database, *, token: str, clock: Clock) -> ApiKey:
         async with db.transaction() as session:
             return await keys.authenticate(session, presented=token, clock=clock)
     except Unauthorized as exc:
-        exc.headers.update(_CHALLENGE)
+        exc.headers.update(CHALLENGE)
         raise

@@ -11,7 +11,7 @@ from typing import Any
 
 import structlog
 from hotline_shared.errors import AppError, Forbidden, PayloadTooLarge, TooManyRequests, problem
-from hotline_shared.identity import Identity
+from hotline_shared.identity import Identity, Role
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,12 +19,13 @@ from ..apikeys import service as keys
 from ..apikeys.models import ApiKey
 from ..audit import service as audit
 from ..config import GatewaySettings
+from ..oidc.tokens import authenticate_token, looks_like_jwt
 from ..ratelimit.limiter import RateLimiter
 from ..routing.matcher import Matched, RouteMatcher
 from ..routing.table import OPEN_PATHS, RateClass, Route
 from .client_ip import client_ip, forwarded_chain, parse_networks
 from .context import Access
-from .credentials import authenticate_key, bearer_token, key_identity, missing_key, public_identity
+from .credentials import CHALLENGE, authenticate_key, bearer_token, key_identity, missing_key, public_identity
 
 log = structlog.get_logger("access")
 
@@ -93,9 +94,17 @@ class AccessControl:
                 if route.allows_anonymous:
                     return public_identity(client_ip=ip, request_id=request_id), None
                 raise missing_key()
+            oidc = getattr(state, "oidc", None)
+            if oidc is not None and looks_like_jwt(token):
+                identity = await authenticate_token(
+                    token, settings=oidc.settings, jwks=oidc, clock=state.clock, client_ip=ip, request_id=request_id
+                )
+                return identity, None
             key = await authenticate_key(state.db, token=token, clock=state.clock)
         except AppError as exc:
             if exc.status == 401:
+                for name, value in CHALLENGE.items():
+                    exc.headers.setdefault(name, value)
                 await self._count_auth_failure(scope, ip)
             raise
         return key_identity(key, client_ip=ip, request_id=request_id), key
@@ -130,15 +139,17 @@ class AccessControl:
         if not self.settings.rate_limit_enabled:
             return
         s = self.settings
-        if key is None:
+        # A signed-in person (key or token) has their own bucket; the public share one per address.
+        principal = key.id if key is not None else identity.subject if identity.role is not Role.public else None
+        if principal is None:
             bucket, per_minute = f"{RateClass.public.value}:{ip}", s.rate_limit_public_per_minute
         elif route.rate is RateClass.bulk:
-            bucket, per_minute = f"{RateClass.bulk.value}:{key.id}", s.rate_limit_bulk_per_minute
+            bucket, per_minute = f"{RateClass.bulk.value}:{principal}", s.rate_limit_bulk_per_minute
         else:
-            bucket, per_minute = f"{RateClass.staff.value}:{key.id}", s.rate_limit_staff_per_minute
+            bucket, per_minute = f"{RateClass.staff.value}:{principal}", s.rate_limit_staff_per_minute
         decision = await self._limiter(scope).hit(bucket, per_minute=per_minute)
         if not decision.allowed:
-            who = "your address" if key is None else f"the key {identity.subject}"
+            who = "your address" if principal is None else f"the key {identity.subject}" if key else identity.subject
             raise TooManyRequests(
                 f"Too many requests from {who}; retry after {decision.retry_after_s} s.",
                 headers={"Retry-After": str(decision.retry_after_s)},
