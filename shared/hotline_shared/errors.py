@@ -211,6 +211,22 @@ def install_error_handlers(app: FastAPI) -> None:
             extra={"sqlstate": state},
         )
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _surrogate(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        if exc.reason != "surrogates not allowed":
+            return await _unexpected(request, exc)
+        # JSON may carry "\ud800" alone; it decodes to a str no driver can encode. The route did
+        # not validate that field, so the caller learns it here, with nothing saved.
+        log.warning("unencodable_text", path=request.url.path)
+        return problem(
+            422,
+            "The request has invalid fields",
+            "The request contains text with a lone UTF-16 surrogate (\\ud800-\\udfff), which is not valid "
+            "Unicode; nothing was saved. Please send proper UTF-8 text.",
+            slug="validation",
+            instance=request.url.path,
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path, error_type=type(exc).__name__)

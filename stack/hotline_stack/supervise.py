@@ -25,13 +25,17 @@ class Supervisor:
         self.stable_after_s = stable_after_s
         self._due: dict[str, float] = {}
         self._streak: dict[str, int] = {}
+        # On the same time base as `tick(now)`: a process's own start time is wall-monotonic, which
+        # a caller passing its own `now` (the tests) would compare against a different clock.
+        self._revived_at: dict[str, float] = {}
 
     def tick(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         for proc in self.stack.dead():
             name = proc.name
             if name not in self._due:
-                if proc.started_at is not None and now - proc.started_at > self.stable_after_s:
+                revived = self._revived_at.get(name)
+                if revived is not None and now - revived > self.stable_after_s:
                     self._streak[name] = 0
                 streak = self._streak.get(name, 0)
                 delay = min(2.0**streak, MAX_BACKOFF_S)
@@ -43,6 +47,7 @@ class Supervisor:
                 )
             elif now >= self._due[name]:
                 del self._due[name]
+                self._revived_at[name] = now
                 self._revive(proc)
 
     def _revive(self, proc: ManagedProcess) -> None:

@@ -197,6 +197,12 @@ def test_supervisor_restarts_a_crashed_process_with_backoff(running: Stack) -> N
     worker.kill()
     sup.tick(now=1002.0)
     assert "restarting in 2s" in messages[-1]
+    sup.tick(now=1004.1)
+    assert worker.alive()
+    # after a minute of running without a crash, the next crash starts from 1 s again
+    worker.kill()
+    sup.tick(now=1004.1 + 61)
+    assert "restarting in 1s" in messages[-1]
 
 
 def test_log_summary_shows_warnings_and_tracebacks_not_chatter(tmp_path: Path) -> None:
