@@ -208,6 +208,8 @@ async def test_tokens_for_someone_else_or_forged_are_refused(
     await refused(gateway, idp.token(clock, hotline_role="admin", aud="some-other-app"), 401, "another application")
     await refused(gateway, idp.token(clock, hotline_role="admin", iss="https://evil.example"), 401, "another identity")
     await refused(gateway, idp.token(clock, hotline_role="admin", exp=None), 401, "'exp'")
+    # The audit log keeps who did it in 80 characters: a name that would not fit is refused, not cut.
+    await refused(gateway, idp.token(clock, hotline_role="admin", preferred_username="x" * 76), 401, "subject")
 
     # Signed by a key the provider never published, under a published key id.
     idp.keys["k1"], real = new_key(), idp.keys["k1"]

@@ -21,7 +21,7 @@ from .settings import OidcSettings
 SUBJECT_PREFIX = "oidc:"
 _SCOPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$")
 _AREA = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-_SUBJECT = re.compile(r"^[^\x00-\x1f\x7f]{1,120}$")
+_SUBJECT = re.compile(r"^[^\x00-\x1f\x7f]{1,75}$")  # "oidc:" + 75 fits the audit log's 80
 # Which scope claims each role must carry and may carry: the same rules as API keys.
 _REQUIRED = {Role.unit: "unit", Role.station: "station"}
 _ALLOWED = {Role.unit: {"unit"}, Role.station: {"station", "area"}, Role.supervisor: {"area"}}
