@@ -94,7 +94,10 @@ def merge(
     merged.setdefault("components", {}).setdefault("securitySchemes", {})["ApiKey"] = {
         "type": "http",
         "scheme": "bearer",
-        "description": "Staff API key: `Authorization: Bearer <key>`. Public routes need none.",
+        "description": (
+            "Staff API key, or a token from the city's identity provider when the gateway is configured for "
+            "OIDC: `Authorization: Bearer <key or JWT>`. Public routes need none."
+        ),
     }
     merged["paths"] = dict(sorted(paths.items()))
     if unavailable:
