@@ -58,6 +58,8 @@ def _landline(national: str) -> str:
     """``national`` starts with the trunk 0; split it by the numbering plan into area + local."""
     if national.startswith("00"):
         raise _reject("仅支持中国大陆号码", "only mainland China numbers are supported")
+    if len(national) < 3:
+        raise _reject("号码太短", "the number is too short")
     # Area codes are 010, 02x (two digits after the 0) and 0[3-9]xx (three digits after the 0).
     area_length = 3 if national[1] in "12" else 4
     area, local = national[:area_length], national[area_length:]

@@ -139,6 +139,10 @@ class TestNormalizePhone:
             ("13812", "位数不对"),
             ("138-1234-5678+1", "只能包含数字"),
             ("-", "没有数字"),
+            # Found by the fuzzer (a station batch with phone "0"): an IndexError, i.e. a 500.
+            ("0", "号码太短"),
+            ("01", "号码太短"),
+            ("(0)", "号码太短"),
         ],
     )
     def test_rejects_with_a_bilingual_message(self, raw: str, reason: str) -> None:
@@ -156,6 +160,18 @@ class TestNormalizePhone:
         assert normalize_phone("8765-432", default_area_code="010") == "010-8765432"
         with pytest.raises(ValueError, match="default_area_code"):
             normalize_phone("87654321", default_area_code="571")
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet="0123456789+-() 　８６", max_size=20))
+    def test_any_text_is_either_a_number_or_a_clear_refusal(self, raw: str) -> None:
+        # Operators type anything; the only acceptable failure is the bilingual ValueError.
+        try:
+            normalize_phone(raw)
+        except ValueError as exc:
+            message = str(exc)
+        else:
+            return
+        assert "invalid phone number" in message
 
     def test_only_text_is_accepted(self) -> None:
         with pytest.raises(TypeError):

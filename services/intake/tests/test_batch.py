@@ -87,6 +87,18 @@ async def test_an_item_whose_client_ref_is_a_lone_surrogate_fails_alone(
     await assert_one_event_per_case(app)
 
 
+async def test_an_item_whose_phone_is_a_lone_zero_fails_alone(client: httpx.AsyncClient, app: FastAPI) -> None:
+    # Found fuzzing the OpenAPI: phone "0" went down the landline path and raised IndexError, a 500
+    # for the whole batch. It is a refusal of that one item, naming the phone.
+    items = [item("Z-1", 1, caller={"name": "居民", "phone": "0"}), item("Z-2", 2)]
+    response = await client.post(BATCH, json={"items": items}, headers=station("ST-JDK"))
+    assert response.status_code == 200, response.text
+    bad, good = response.json()["results"]
+    assert (bad["ok"], good["ok"]) == (False, True)
+    assert {e["field"] for e in bad["problem"]["errors"]} == {"body.items.0.caller.phone"}
+    assert await case_count(app) == 1
+
+
 async def test_resending_the_same_batch_creates_nothing_new(client: httpx.AsyncClient, app: FastAPI) -> None:
     first = (await client.post(BATCH, json={"items": MIXED}, headers=station("ST-JDK"))).json()
     again = (await client.post(BATCH, json={"items": MIXED}, headers=station("ST-JDK"))).json()
