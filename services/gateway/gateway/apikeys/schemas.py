@@ -23,6 +23,16 @@ class KeyStatus(StrEnum):
 # Any printable text (names are often Chinese, e.g. "城管执法局 (U-CG-001)"), no edge spaces.
 NAME_PATTERN = r"^[^\x00-\x20\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]{0,78}[^\x00-\x20\x7f-\x9f])?$"
 SCOPE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$"
+AREA_PATTERN = r"^[A-Za-z0-9-]{1,20}$"
+
+
+# Which scope field each role must, may, or must not carry; API keys and OIDC tokens alike.
+REQUIRED_SCOPE = {KeyRole.unit: "unit_id", KeyRole.station: "station_id"}
+ALLOWED_SCOPE = {
+    KeyRole.unit: {"unit_id"},
+    KeyRole.station: {"station_id", "area_code"},
+    KeyRole.supervisor: {"area_code"},
+}
 
 
 class ApiKeyCreate(BaseModel):
@@ -36,7 +46,7 @@ class ApiKeyCreate(BaseModel):
     station_id: str | None = Field(default=None, pattern=SCOPE_PATTERN, description="Required for role station.")
     area_code: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z0-9-]{1,20}$",
+        pattern=AREA_PATTERN,
         description="Optional for a supervisor (limits them to an area) or a station.",
     )
     expires_at: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset; omit for no expiry.")

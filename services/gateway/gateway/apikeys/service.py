@@ -15,16 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import repository
 from .models import ApiKey
-from .schemas import ApiKeyCreate, ApiKeyIssued, ApiKeyPage, ApiKeyView, KeyRole, KeyStatus
+from .schemas import (
+    ALLOWED_SCOPE,
+    REQUIRED_SCOPE,
+    ApiKeyCreate,
+    ApiKeyIssued,
+    ApiKeyPage,
+    ApiKeyView,
+    KeyRole,
+    KeyStatus,
+)
 from .tokens import MIN_KEY_LENGTH, display_prefix, generate_key, hash_key
-
-# Which scope field each role must, may, or must not carry.
-_REQUIRED_SCOPE = {KeyRole.unit: "unit_id", KeyRole.station: "station_id"}
-_ALLOWED_SCOPE = {
-    KeyRole.unit: {"unit_id"},
-    KeyRole.station: {"station_id", "area_code"},
-    KeyRole.supervisor: {"area_code"},
-}
 
 
 def status_of(key: ApiKey, now: datetime) -> KeyStatus:
@@ -62,10 +63,10 @@ def _issued(key: ApiKey, plaintext: str, now: datetime) -> ApiKeyIssued:
 def check_scope(data: ApiKeyCreate) -> None:
     """A unit key without a unit would see nobody's orders or, worse, be mistaken for another's."""
     errors = []
-    required = _REQUIRED_SCOPE.get(data.role)
+    required = REQUIRED_SCOPE.get(data.role)
     if required and not getattr(data, required):
         errors.append(field_error(["body", required], f"a {data.role.value} key must name its {required}", "missing"))
-    allowed = _ALLOWED_SCOPE.get(data.role, set())
+    allowed = ALLOWED_SCOPE.get(data.role, set())
     for scope_field in ("unit_id", "station_id", "area_code"):
         if getattr(data, scope_field) is not None and scope_field not in allowed:
             message = f"a {data.role.value} key cannot be bound to a {scope_field}"

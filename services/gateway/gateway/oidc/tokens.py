@@ -14,17 +14,17 @@ from hotline_shared.clock import Clock
 from hotline_shared.errors import Forbidden, Unauthorized
 from hotline_shared.identity import Identity, Role
 
-from ..apikeys.schemas import KeyRole
+from ..apikeys.schemas import ALLOWED_SCOPE, AREA_PATTERN, REQUIRED_SCOPE, SCOPE_PATTERN, KeyRole
 from .jwks import JwksCache
 from .settings import OidcSettings
 
 SUBJECT_PREFIX = "oidc:"
-_SCOPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$")
-_AREA = re.compile(r"^[A-Za-z0-9-]{1,20}$")
+_PATTERNS = {
+    "unit_id": re.compile(SCOPE_PATTERN),
+    "station_id": re.compile(SCOPE_PATTERN),
+    "area_code": re.compile(AREA_PATTERN),
+}
 _SUBJECT = re.compile(r"^[^\x00-\x1f\x7f]{1,75}$")  # "oidc:" + 75 fits the audit log's 80
-# Which scope claims each role must carry and may carry: the same rules as API keys.
-_REQUIRED = {Role.unit: "unit", Role.station: "station"}
-_ALLOWED = {Role.unit: {"unit"}, Role.station: {"station", "area"}, Role.supervisor: {"area"}}
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -59,9 +59,9 @@ async def authenticate_token(
     return Identity(
         subject=SUBJECT_PREFIX + subject,
         role=role,
-        unit_id=scope.get("unit"),
-        station_id=scope.get("station"),
-        area_code=scope.get("area"),
+        unit_id=scope.get("unit_id"),
+        station_id=scope.get("station_id"),
+        area_code=scope.get("area_code"),
         client_ip=client_ip,
         request_id=request_id,
     )
@@ -130,18 +130,19 @@ def _role(payload: dict[str, Any], settings: OidcSettings) -> Role:
 
 
 def _scope(payload: dict[str, Any], settings: OidcSettings, role: Role) -> dict[str, str]:
-    names = {"unit": settings.unit_claim, "station": settings.station_claim, "area": settings.area_claim}
+    """The unit, station and area claims the role may carry, by the same rules as API keys."""
+    claims = {"unit_id": settings.unit_claim, "station_id": settings.station_claim, "area_code": settings.area_claim}
+    key_role = KeyRole(role.value)
     scope: dict[str, str] = {}
-    for field in _ALLOWED.get(role, set()):
-        value = claim(payload, names[field])
+    for field in sorted(ALLOWED_SCOPE.get(key_role, set())):
+        value = claim(payload, claims[field])
         if value is None:
             continue
-        pattern = _AREA if field == "area" else _SCOPE
-        if not isinstance(value, str) or not pattern.match(value):
-            raise Forbidden(f"The token's `{names[field]}` claim is not a valid {field} code.")
+        if not isinstance(value, str) or not _PATTERNS[field].match(value):
+            raise Forbidden(f"The token's `{claims[field]}` claim is not a valid {field}.")
         scope[field] = value
-    required = _REQUIRED.get(role)
+    required = REQUIRED_SCOPE.get(key_role)
     if required and required not in scope:
         # Without it a unit would see nobody's orders or, worse, be taken for another unit.
-        raise Forbidden(f"A {role.value} token must name its {required} in `{names[required]}`.")
+        raise Forbidden(f"A {role.value} token must name its {required} in `{claims[required]}`.")
     return scope
