@@ -39,16 +39,15 @@ def create_app(
         app.state.oidc = None
         if settings.oidc is not None:
             timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-            app.state.oidc_http = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
-            app.state.oidc = JwksCache(settings.oidc, app.state.oidc_http)
+            app.state.oidc = JwksCache(settings.oidc, httpx.AsyncClient(timeout=timeout, follow_redirects=False))
         app.state.openapi_cache = OpenApiCache(
             client=app.state.http, urls=settings.service_urls(), ttl_s=settings.openapi_cache_s
         )
 
     async def stop(app: FastAPI) -> None:
         await app.state.http.aclose()
-        if getattr(app.state, "oidc_http", None) is not None:
-            await app.state.oidc_http.aclose()
+        if app.state.oidc is not None:
+            await app.state.oidc.http.aclose()
 
     app = create_service_app(
         settings=settings,

@@ -10,6 +10,7 @@ import base64
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -109,18 +110,31 @@ def idp(provider: Provider) -> Provider:
     return provider
 
 
-GatewayMaker = Callable[..., Any]
+GatewayOpener = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx.AsyncClient]]]
 
 
 @pytest.fixture
-async def gateway(
+def open_gateway(
     idp: Provider,
     make_settings: Callable[..., GatewaySettings],
     clock: ManualClock,
     intake_transport: RecordingTransport,
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = make_settings(oidc=OidcSettings(issuer=idp.issuer, audience=AUDIENCE, jwks_min_refetch_s=0))
-    async with running(create_app(settings, clock=clock, transports={"intake": intake_transport})) as client:
+) -> GatewayOpener:
+    """A running gateway trusting `idp`, with intake behind it; `oidc` and settings overrides."""
+
+    @asynccontextmanager
+    async def open_(*, oidc: dict[str, Any] | None = None, **overrides: Any) -> AsyncIterator[Any]:
+        config = OidcSettings(issuer=idp.issuer, audience=AUDIENCE, **(oidc or {}))
+        app = create_app(make_settings(oidc=config, **overrides), clock=clock, transports={"intake": intake_transport})
+        async with running(app) as client:
+            yield app, client
+
+    return open_
+
+
+@pytest.fixture
+async def gateway(open_gateway: GatewayOpener) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_gateway(oidc={"jwks_min_refetch_s": 0}) as (_, client):
         yield client
 
 
@@ -162,14 +176,9 @@ async def test_a_unit_token_carries_its_unit_and_must_name_one(
 
 
 async def test_roles_may_come_as_a_list_in_a_nested_claim(
-    idp: Provider,
-    make_settings: Callable[..., GatewaySettings],
-    clock: ManualClock,
-    intake_transport: RecordingTransport,
+    open_gateway: GatewayOpener, idp: Provider, clock: ManualClock, intake_transport: RecordingTransport
 ) -> None:
-    oidc = OidcSettings(issuer=idp.issuer, audience=AUDIENCE, role_claim="realm_access.roles")
-    app = create_app(make_settings(oidc=oidc), clock=clock, transports={"intake": intake_transport})
-    async with running(app) as client:
+    async with open_gateway(oidc={"role_claim": "realm_access.roles"}) as (_, client):
         keycloak_style = idp.token(clock, realm_access={"roles": ["offline_access", "supervisor"]})
         assert (await client.get(CASES, headers=bearer(keycloak_style))).status_code == 200
         assert forwarded_identity(intake_transport).role is Role.supervisor
@@ -263,17 +272,9 @@ async def test_a_provider_outage_is_a_503_until_keys_are_known_then_cached_keys_
 
 
 async def test_api_keys_keep_working_and_token_users_are_audited_by_name(
-    idp: Provider,
-    make_settings: Callable[..., GatewaySettings],
-    clock: ManualClock,
-    intake_transport: RecordingTransport,
+    open_gateway: GatewayOpener, idp: Provider, clock: ManualClock
 ) -> None:
-    app = create_app(
-        make_settings(oidc=OidcSettings(issuer=idp.issuer, audience=AUDIENCE)),
-        clock=clock,
-        transports={"intake": intake_transport},
-    )
-    async with running(app) as client:
+    async with open_gateway() as (app, client):
         async with app.state.db.transaction() as session:
             issued = await keys.create_key(
                 session, data=ApiKeyCreate(name="it-admin", role="admin"), actor="test", clock=clock
@@ -313,19 +314,12 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_a_token_user_has_a_staff_rate_limit_not_the_public_one(
-    idp: Provider,
-    make_settings: Callable[..., GatewaySettings],
-    clock: ManualClock,
-    intake_transport: RecordingTransport,
+    open_gateway: GatewayOpener, idp: Provider, clock: ManualClock
 ) -> None:
-    settings = make_settings(
-        oidc=OidcSettings(issuer=idp.issuer, audience=AUDIENCE),
-        rate_limit_public_per_minute=2,
-        rate_limit_staff_per_minute=4,
-    )
     subject = f"seat-{uuid.uuid4().hex[:8]}"  # buckets live in the shared Valkey: one of its own
     token = idp.token(clock, preferred_username=subject, hotline_role="operator")
-    async with running(create_app(settings, clock=clock, transports={"intake": intake_transport})) as client:
-        statuses = [(await client.get(CASES, headers=bearer(token))).status_code for _ in range(5)]
+    async with open_gateway(rate_limit_public_per_minute=2, rate_limit_staff_per_minute=4) as (_, client):
+        responses = [await client.get(CASES, headers=bearer(token)) for _ in range(5)]
     # Past the public allowance of 2, up to the staff allowance of 4, then refused by name.
-    assert statuses == [200, 200, 200, 200, 429]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
+    assert f"oidc:{subject}" in responses[-1].json()["detail"]

@@ -87,6 +87,7 @@ async def test_wrong_scheme_and_unknown_key_are_401(client: httpx.AsyncClient) -
         response = await client.get("/api/v1/cases", headers={"Authorization": value})
         assert response.status_code == 401, value
         assert response.json()["status"] == 401
+        assert response.headers["www-authenticate"].startswith("Bearer"), value
 
 
 async def test_unknown_path_is_404_problem(client: httpx.AsyncClient, make_key: KeyMaker) -> None:

@@ -11,6 +11,7 @@ from ..apikeys import service as keys
 from ..apikeys.models import ApiKey
 
 PUBLIC_SUBJECT = "public"
+# Added to every 401 by the access middleware, whichever credential check refused.
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hotline"'}
 
 
@@ -21,12 +22,12 @@ def bearer_token(header: str | None) -> str | None:
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > 8192:  # JWTs run to a few KiB
-        raise Unauthorized("Send the API key as `Authorization: Bearer <key>`.", headers=CHALLENGE)
+        raise Unauthorized("Send the API key as `Authorization: Bearer <key>`.")
     return token
 
 
 def missing_key() -> Unauthorized:
-    return Unauthorized("This endpoint needs an API key: send `Authorization: Bearer <key>`.", headers=CHALLENGE)
+    return Unauthorized("This endpoint needs an API key: send `Authorization: Bearer <key>`.")
 
 
 def public_identity(*, client_ip: str | None, request_id: str | None) -> Identity:
@@ -46,9 +47,5 @@ def key_identity(key: ApiKey, *, client_ip: str | None, request_id: str | None) 
 
 
 async def authenticate_key(db: Database, *, token: str, clock: Clock) -> ApiKey:
-    try:
-        async with db.transaction() as session:
-            return await keys.authenticate(session, presented=token, clock=clock)
-    except Unauthorized as exc:
-        exc.headers.update(CHALLENGE)
-        raise
+    async with db.transaction() as session:
+        return await keys.authenticate(session, presented=token, clock=clock)

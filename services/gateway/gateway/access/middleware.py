@@ -94,7 +94,7 @@ class AccessControl:
                 if route.allows_anonymous:
                     return public_identity(client_ip=ip, request_id=request_id), None
                 raise missing_key()
-            oidc = getattr(state, "oidc", None)
+            oidc = state.oidc
             if oidc is not None and looks_like_jwt(token):
                 identity = await authenticate_token(
                     token, settings=oidc.settings, jwks=oidc, clock=state.clock, client_ip=ip, request_id=request_id
