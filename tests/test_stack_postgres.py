@@ -13,7 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from hotline_stack.config import free_ports
+from hotline_shared.ports import free_ports
 from hotline_stack.postgres import database_url, drop_database, ensure_database
 
 REPO = Path(__file__).resolve().parents[1]

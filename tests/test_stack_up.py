@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hotline_stack.config import free_port_block, port_in_use
+from hotline_shared.ports import free_port_block, port_in_use
 from hotline_stack.keys import default_keys_file, load_keys
 from hotline_stack.postgres import drop_database
 from hotline_stack.procinfo import descendants_of, wait_gone

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hotline_shared.ports import free_ports
 
 from .keys import default_keys_file
 
@@ -44,40 +45,6 @@ class Ports:
     def of(self, service: str) -> int:
         port: int = getattr(self, service)
         return port
-
-
-def free_ports(n: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
-def free_port_block(size: int = 10, attempts: int = 100) -> int:
-    """A base port with `size` consecutive free ports from it (for `--port-base` in tests)."""
-    for _ in range(attempts):
-        (base,) = free_ports(1)
-        if base + size >= 65535:
-            continue
-        if not any(port_in_use("127.0.0.1", p) for p in range(base, base + size)):
-            return base
-    raise RuntimeError(f"no block of {size} free ports found")
-
-
-def port_in_use(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return True
-    return False
 
 
 @dataclass(frozen=True)

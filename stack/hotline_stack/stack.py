@@ -19,9 +19,10 @@ from types import TracebackType
 from typing import IO, Any
 
 import httpx
+from hotline_shared.ports import port_in_use
 from sqlalchemy.engine import make_url
 
-from .config import SERVICES, WORKER_SERVICES, StackConfig, port_in_use
+from .config import SERVICES, WORKER_SERVICES, StackConfig
 from .keys import ApiKey, load_keys
 from .processes import ManagedProcess, Spawner, rotate_log, run_once, stop_all
 from .redis_server import ValkeyServer, wait_for_redis

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hotline_shared.ports import free_port_block
 from hotline_stack.cli import app, parse_duration
-from hotline_stack.config import free_port_block
 from hotline_stack.keys import default_keys_file, load_keys
 from hotline_stack.procinfo import descendants_of, wait_gone
 from typer.testing import CliRunner

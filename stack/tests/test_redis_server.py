@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from hotline_stack.config import free_ports
+from hotline_shared.ports import free_ports
 from hotline_stack.processes import Spawner
 from hotline_stack.procinfo import pid_gone, wait_gone
 from hotline_stack.redis_server import ValkeyServer, wait_for_redis

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -14,18 +13,13 @@ import uvicorn
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 from hotline_shared.clock import ManualClock
+from hotline_shared.ports import free_port
 from hotline_shared.testing import DatabaseFactory
 from hotline_shared.testing.apps import running
 from hotline_shared.testing.identity import TEST_SECRET
 from intake.config import MIGRATIONS_DIR as INTAKE_MIGRATIONS
 from intake.config import IntakeSettings
 from intake.main import create_app as create_intake
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class IntakeServer:

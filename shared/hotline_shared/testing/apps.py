@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from .valkey import free_port
+from ..ports import free_port
 
 
 @asynccontextmanager
