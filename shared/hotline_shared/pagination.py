@@ -16,7 +16,10 @@ def encode_cursor(values: dict[str, Any]) -> str:
 
 def _storable(value: Any) -> bool:
     # A cursor is JSON the client can rewrite: "\u0000" or a lone "\ud800" decodes fine but makes
-    # the database driver fail (PostgreSQL refuses NUL, neither encodes a lone surrogate).
+    # the database driver fail (PostgreSQL refuses NUL, neither encodes a lone surrogate), and an
+    # integer beyond 64 bits cannot even be bound (SQLite raises OverflowError).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**63) <= value < 2**63
     if not isinstance(value, str):
         return True
     return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)

@@ -26,3 +26,12 @@ def test_a_cursor_holding_text_no_database_can_compare_is_refused(value: str) ->
     with pytest.raises(ValidationFailed) as raised:
         decode_cursor(rewritten({"case_no": value}), ("case_no",))
     assert [e["field"] for e in raised.value.errors] == ["query.cursor"]
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
+def test_a_cursor_holding_a_number_beyond_64_bits_is_refused(value: int) -> None:
+    # Found by a random fuzz run of the audit log: SQLite cannot bind such an int (OverflowError → 500).
+    with pytest.raises(ValidationFailed) as raised:
+        decode_cursor(rewritten({"id": value}), ("id",))
+    assert [e["field"] for e in raised.value.errors] == ["query.cursor"]
+    assert decode_cursor(rewritten({"id": 2**63 - 1}), ("id",)) == {"id": 2**63 - 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from hotline_shared.pagination import encode_cursor
 
 from .conftest import KeyMaker
 
@@ -99,3 +100,25 @@ async def test_only_admins_read_the_audit_log(client: httpx.AsyncClient, make_ke
         r = await client.get(AUDIT, headers=await make_key(role, **extra))
         assert r.status_code == 403, role
     assert (await client.get(AUDIT)).status_code == 401
+
+
+async def test_regression_audit_time_filters_at_the_edge_of_the_calendar_are_a_422(
+    client: httpx.AsyncClient, make_key: KeyMaker
+) -> None:
+    # Found by a random fuzz run: `to=0001-01-01T00:00:00+01:00` overflowed on its way to UTC (500).
+    admin = await make_key("admin")
+    for name, value in (("to", "0001-01-01T00:00:00+01:00"), ("from", "9999-12-31T23:59:59-12:00")):
+        r = await client.get(AUDIT, params={name: value}, headers=admin)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == [f"query.{name}"]
+    window = {"from": "2000-01-01T00:00:00+08:00", "to": "2099-12-31T00:00:00+08:00"}
+    assert (await client.get(AUDIT, params=window, headers=admin)).status_code == 200
+
+
+async def test_regression_an_audit_cursor_beyond_any_id_is_a_422(client: httpx.AsyncClient, make_key: KeyMaker) -> None:
+    admin = await make_key("admin")
+    cursor = encode_cursor({"id": 10**30})
+    r = await client.get(AUDIT, params={"cursor": cursor}, headers=admin)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["query.cursor"]

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from hotline_shared.app import SessionDep
+from hotline_shared.client_times import client_time
 from pydantic import AwareDatetime
 
 from ..access.context import AccessDep
@@ -39,7 +40,7 @@ async def search_audit(
         service=service_name,
         status=status,
         path_prefix=path,
-        since=since,
-        until=until,
+        since=None if since is None else client_time(since, loc=["query", "from"]),
+        until=None if until is None else client_time(until, loc=["query", "to"]),
     )
     return await service.search(session, where=where, limit=limit, cursor=cursor)
