@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime
 
 from .clock import SHANGHAI, to_shanghai
 from .errors import ValidationFailed, field_error
@@ -22,6 +25,16 @@ LATEST = datetime(2100, 1, 1, tzinfo=SHANGHAI)
 def in_range(value: datetime) -> bool:
     """Whether an aware time lies in the years the hotline works with (comparing cannot overflow)."""
     return EARLIEST <= value < LATEST
+
+
+def _recorded_years(value: datetime) -> datetime:
+    if not in_range(value):
+        raise ValueError("must lie between 2000-01-01 and 2099-12-31 (Beijing time)")
+    return value
+
+
+# The same rule for a time inside a request body (pydantic turns the ValueError into a field error).
+BodyTime = Annotated[AwareDatetime, AfterValidator(_recorded_years)]
 
 
 def client_time(value: datetime, *, loc: Sequence[str | int], naive_as_shanghai: bool = False) -> datetime:

@@ -103,6 +103,23 @@ async def test_expired_key_is_refused(client: httpx.AsyncClient, make_key: KeyMa
     assert [k["name"] for k in expired] == ["tmp"]
 
 
+async def test_regression_an_expiry_beyond_2099_is_a_422_not_a_500(
+    client: httpx.AsyncClient, make_key: KeyMaker
+) -> None:
+    # 9999-12-31T23:59:59-12:00 parses, but overflows on its way to UTC in the database layer.
+    admin = await make_key("admin")
+    for value in ("9999-12-31T23:59:59-12:00", "2100-01-01T00:00:00+08:00"):
+        r = await client.post(KEYS, json={"name": "far", "role": "operator", "expires_at": value}, headers=admin)
+        assert r.status_code == 422, r.text
+        assert [e["field"] for e in r.json()["errors"]] == ["body.expires_at"]
+    listed = (await client.get(KEYS, headers=admin)).json()["items"]
+    assert "far" not in [k["name"] for k in listed], "nothing half-written"
+    ok = await client.post(
+        KEYS, json={"name": "far", "role": "operator", "expires_at": "2099-12-31T00:00:00+08:00"}, headers=admin
+    )
+    assert ok.status_code == 201, ok.text
+
+
 async def test_rotation_replaces_the_secret_with_optional_grace(
     client: httpx.AsyncClient, make_key: KeyMaker, clock: ManualClock
 ) -> None:

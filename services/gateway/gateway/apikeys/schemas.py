@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from hotline_shared.client_times import BodyTime
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class KeyRole(StrEnum):
@@ -49,7 +50,7 @@ class ApiKeyCreate(BaseModel):
         pattern=AREA_PATTERN,
         description="Optional for a supervisor (limits them to an area) or a station.",
     )
-    expires_at: AwareDatetime | None = Field(default=None, description="ISO 8601 with offset; omit for no expiry.")
+    expires_at: BodyTime | None = Field(default=None, description="ISO 8601 with offset; omit for no expiry.")
 
 
 class ApiKeyRotate(BaseModel):
