@@ -20,6 +20,7 @@ from .errors import ValidationFailed, field_error
 # Beijing time, like every date the hotline shows.
 EARLIEST = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 LATEST = datetime(2100, 1, 1, tzinfo=SHANGHAI)
+RANGE_TEXT = "between 2000-01-01 and 2099-12-31 (Beijing time)"
 
 
 def in_range(value: datetime) -> bool:
@@ -29,7 +30,7 @@ def in_range(value: datetime) -> bool:
 
 def _recorded_years(value: datetime) -> datetime:
     if not in_range(value):
-        raise ValueError("must lie between 2000-01-01 and 2099-12-31 (Beijing time)")
+        raise ValueError(f"must lie {RANGE_TEXT}")
     return value
 
 
@@ -53,8 +54,7 @@ def client_time(value: datetime, *, loc: Sequence[str | int], naive_as_shanghai:
         value = value.replace(tzinfo=SHANGHAI)
     if not in_range(value):
         raise ValidationFailed(
-            f"{name} must lie between 2000-01-01 and 2099-12-31 (Beijing time); {value.isoformat()} is outside "
-            "the records.",
+            f"{name} must lie {RANGE_TEXT}; {value.isoformat()} is outside the records.",
             errors=[field_error(loc, "outside 2000-2099", "out_of_range")],
         )
     return to_shanghai(value)

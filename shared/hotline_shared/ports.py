@@ -1,4 +1,4 @@
-"""Loopback ports: whether one is taken, and free ones for servers a test or demo starts.
+"""Loopback ports: whether one is taken (`hotline up` checks before starting), and free ones for test servers.
 
 Ports come from below the kernel's ephemeral range. A port the kernel hands out for `bind(0)` lies
 inside that range, and between picking it and the server binding it, any outgoing connection
