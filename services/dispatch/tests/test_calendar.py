@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+import pytest
 from dispatch.config import DispatchSettings
 from dispatch.main import create_app
 from fastapi import FastAPI
@@ -159,6 +160,27 @@ async def test_deadline_query_needs_exactly_one_amount_and_an_offset(kit: Kit) -
     assert "offset" in r.json()["detail"]
     r = await kit.client.get("/api/v1/calendar/deadline", params={"working_days": 1})
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize("amount", ["working_days", "working_hours", "hours"])
+async def test_a_zero_time_limit_is_refused_naming_the_field(kit: Kit, amount: str) -> None:
+    # domain.md: a time limit is always positive; no rule defines a deadline "0 days" after receipt.
+    r = await kit.client.get(
+        "/api/v1/calendar/deadline", params={"start": "2026-09-30T10:00:00+08:00", amount: 0}, headers=PUBLIC
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert [e["field"] for e in r.json()["errors"]] == [f"query.{amount}"]
+
+
+async def test_a_policy_with_a_zero_limit_is_refused_and_not_saved(kit: Kit) -> None:
+    before = (await kit.client.get("/api/v1/policies", headers=ADMIN)).json()
+    limit = {"amount": 1, "unit": "working_days"}
+    body = {"category": "help", "sign": limit, "contact": limit, "reply": {"amount": 0, "unit": "working_days"}}
+    r = await kit.client.post("/api/v1/policies", json=body, headers=ADMIN)
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["body.reply.amount"]
+    assert (await kit.client.get("/api/v1/policies", headers=ADMIN)).json() == before
 
 
 async def test_office_hours_are_configurable(settings: DispatchSettings, clock: ManualClock) -> None:

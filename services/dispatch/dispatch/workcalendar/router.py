@@ -47,9 +47,9 @@ async def compute_deadline(
     rt: RuntimeDep,
     identity: Anyone,
     start: Annotated[datetime | None, Query(description="ISO 8601 with offset; default now")] = None,
-    working_days: Annotated[int | None, Query(ge=0, le=250)] = None,
-    working_hours: Annotated[float | None, Query(ge=0, le=2000)] = None,
-    hours: Annotated[float | None, Query(ge=0, le=24 * 366, description="calendar hours, day and night")] = None,
+    working_days: Annotated[int | None, Query(gt=0, le=250, description="a time limit is always positive")] = None,
+    working_hours: Annotated[float | None, Query(gt=0, le=2000)] = None,
+    hours: Annotated[float | None, Query(gt=0, le=24 * 366, description="calendar hours, day and night")] = None,
 ) -> DeadlineOut:
     given = {
         k: v
