@@ -340,24 +340,24 @@ def redact_free_text(
     """
     if text is None:
         return None
-    names = [n for n in names if n and n.strip()]
-    phones = [p for p in phones if p and p.strip()]
-    addresses = [a for a in addresses if a and len("".join(a.split())) >= 4]
+    name_list = [n for n in names if n and n.strip()]
+    phone_list = [p for p in phones if p and p.strip()]
+    address_list = [a for a in addresses if a and len("".join(a.split())) >= 4]
     out = text
-    for address in addresses:
+    for address in address_list:
         compact = "".join(ch for ch in _fold(address)[0] if not ch.isspace())
         pattern = re.compile(r"\s*".join(re.escape(ch) for ch in compact))
         out = _replace_spans(out, pattern, lambda _m: place or "（地址已隐去）")
-    for name in names:
-        pattern = name_pattern(name)
-        if pattern is not None:
+    for name in name_list:
+        found = name_pattern(name)
+        if found is not None:
             masked = mask_name(name) or "*"
-            out = _replace_spans(out, pattern, lambda _m, masked=masked: masked)  # type: ignore[misc]
+            out = _replace_spans(out, found, lambda _m, masked=masked: masked)  # type: ignore[misc]
     out = _replace_spans(out, _DIGIT_RUN_RE, _mask_digit_run)
     out = _replace_spans(out, _DASHED_FLAT_RE, lambda _m: MASKED_HOUSE_NUMBER)
     out = _replace_spans(out, _HOUSE_CHAIN_RE, _mask_house)
-    if contains_personal_data(out, names=names, phones=phones) or any(
-        a in _fold(out)[0] for a in (_fold(a)[0] for a in addresses)
+    if contains_personal_data(out, names=name_list, phones=phone_list) or any(
+        a in _fold(out)[0] for a in (_fold(a)[0] for a in address_list)
     ):
         return WITHHELD_TEXT
     return out

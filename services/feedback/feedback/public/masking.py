@@ -34,6 +34,4 @@ def public_place(*, address: str | None, community_name: str | None, street_name
 
 def redact_text(text: str | None, person: PersonalData, *, place: str | None = None) -> str | None:
     """Free text fit for the public (shared rules), or a notice when it cannot be made safe."""
-    return redact_free_text(
-        text, names=[person.name], phones=[person.phone], addresses=[person.address], place=place
-    )
+    return redact_free_text(text, names=[person.name], phones=[person.phone], addresses=[person.address], place=place)
