@@ -38,9 +38,9 @@ async def test_forwarded_request_carries_signed_identity_and_not_the_key(
     assert identity.subject == "station-d01-s01"
     assert identity.role is Role.station
     assert identity.station_id == "S-D01-01"
-    # The test client connects from 127.0.0.1, a trusted proxy, so its X-Forwarded-For is believed.
-    assert identity.client_ip == "203.0.113.9"
-    assert sent.headers["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
+    # No proxy is trusted by default (issue 19): a local client cannot pick its own address.
+    assert identity.client_ip == "127.0.0.1"
+    assert sent.headers["x-forwarded-for"] == "127.0.0.1"
     assert sent.headers["x-request-id"] == "client-req-0001" == response.headers["x-request-id"]
     assert identity.request_id == "client-req-0001"
 
