@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .clock import Clock, SystemClock
 from .db import Database
 from .errors import install_error_handlers
+from .body_timeout import BodyReadTimeout
 from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
@@ -59,6 +60,7 @@ def create_service_app(
     install_error_handlers(app)
     # Added first, so it sits inside the request-id middleware: a refusal still carries the id.
     app.add_middleware(InputGuard)
+    app.add_middleware(BodyReadTimeout, timeout_s=settings.body_read_timeout_s)
     install_observability(app, settings.service_name)
     for router in routers:
         app.include_router(router)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hotline.example.gov.cn/problems/"
@@ -56,6 +57,10 @@ class Forbidden(AppError):
 
 class NotFound(AppError):
     status, title, slug = 404, "Not found", "not-found"
+
+
+class RequestTimeout(AppError):
+    status, title, slug = 408, "Request body not received in time", "request-timeout"
 
 
 class Conflict(AppError):
@@ -226,6 +231,13 @@ def install_error_handlers(app: FastAPI) -> None:
             slug="validation",
             instance=request.url.path,
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # The caller hung up mid-body: nothing of ours broke and nobody reads the answer.
+        log.info("client_disconnected", path=request.url.path)
+        return problem(400, "Bad request", "The client closed the connection before the body arrived.",
+                       slug="client-disconnected", instance=request.url.path)  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
