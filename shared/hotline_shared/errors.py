@@ -59,10 +59,6 @@ class NotFound(AppError):
     status, title, slug = 404, "Not found", "not-found"
 
 
-class RequestTimeout(AppError):
-    status, title, slug = 408, "Request body not received in time", "request-timeout"
-
-
 class Conflict(AppError):
     status, title, slug = 409, "Conflict with the current state", "conflict"
 

@@ -172,3 +172,19 @@ async def test_cors_allows_configured_origins_only(
     assert ok.status_code == 200
     assert ok.headers["access-control-allow-origin"] == "https://12345.example.gov.cn"
     assert "access-control-allow-origin" not in bad.headers
+
+
+async def test_regression_a_non_ascii_header_byte_is_forwarded_not_a_500(
+    client: httpx.AsyncClient, make_key: KeyMaker, intake_transport: RecordingTransport
+) -> None:
+    """Issue 19: `X-A: café` (UTF-8 bytes) on any forwarded route was a 500 with a traceback."""
+    headers = await make_key("operator")
+    response = await client.get(
+        "/api/v1/cases",
+        headers=[(b"Authorization", headers["Authorization"].encode()), (b"X-A", "café".encode())],
+    )
+    assert response.status_code == 200, response.text
+    sent = intake_transport.requests[-1]
+    assert sent.headers.raw[[k.lower() for k, _ in sent.headers.raw].index(b"x-a")][1] == "café".encode()
+    public = await client.get("/api/v1/catalog/areas", headers=[(b"X-A", b"caf\xc3\xa9")])
+    assert public.status_code == 200, public.text
