@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .body_timeout import BodyReadTimeout
 from .clock import Clock, SystemClock
 from .db import Database
 from .errors import install_error_handlers
-from .body_timeout import BodyReadTimeout
 from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
+from .openapi_errors import install_problem_openapi
 from .settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -64,6 +65,7 @@ def create_service_app(
     install_observability(app, settings.service_name)
     for router in routers:
         app.include_router(router)
+    install_problem_openapi(app)
     return app
 
 

@@ -188,3 +188,13 @@ async def test_regression_a_non_ascii_header_byte_is_forwarded_not_a_500(
     assert sent.headers.raw[[k.lower() for k, _ in sent.headers.raw].index(b"x-a")][1] == "café".encode()
     public = await client.get("/api/v1/catalog/areas", headers=[(b"X-A", b"caf\xc3\xa9")])
     assert public.status_code == 200, public.text
+
+
+async def test_regression_wrong_method_on_a_probe_is_405_not_401(client: httpx.AsyncClient) -> None:
+    """Issue 19: `PUT /healthz` fell through to the catch-all proxy route and answered 401."""
+    for path in ("/healthz", "/readyz", "/metrics"):
+        r = await client.put(path)
+        assert r.status_code == 405, (path, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.headers["allow"] == "GET"
+    assert (await client.get("/healthz")).status_code == 200
