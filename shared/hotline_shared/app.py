@@ -11,12 +11,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .body_timeout import BodyReadTimeout
 from .clock import Clock, SystemClock
 from .db import Database
 from .errors import install_error_handlers
 from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
+from .openapi_errors import install_problem_openapi
 from .settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -59,9 +61,11 @@ def create_service_app(
     install_error_handlers(app)
     # Added first, so it sits inside the request-id middleware: a refusal still carries the id.
     app.add_middleware(InputGuard)
+    app.add_middleware(BodyReadTimeout, timeout_s=settings.body_read_timeout_s)
     install_observability(app, settings.service_name)
     for router in routers:
         app.include_router(router)
+    install_problem_openapi(app)
     return app
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hotline.example.gov.cn/problems/"
@@ -226,6 +227,13 @@ def install_error_handlers(app: FastAPI) -> None:
             slug="validation",
             instance=request.url.path,
         )
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # The caller hung up mid-body: nothing of ours broke and nobody reads the answer.
+        log.info("client_disconnected", path=request.url.path)
+        return problem(400, "Bad request", "The client closed the connection before the body arrived.",
+                       slug="client-disconnected", instance=request.url.path)  # fmt: skip
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -52,3 +52,7 @@ def configure_logging(*, service: str, json: bool, level: str = "INFO") -> None:
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     # uvicorn's access log prints full query strings, which carry citizens' lookup codes.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # httpx and httpcore log every request URL at INFO; through the gateway that is each lookup
+    # code (?code=…) and each staff search (?q=<phone or name>).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # Common two-character surnames (复姓). Ambiguous pairs whose first character is itself a common
 # surname (钟离, 单于, 万俟) are left out: reading 钟离华 as 钟 + 离华 reveals one character less.
@@ -206,17 +206,19 @@ def _digits_pattern(digits: str) -> re.Pattern[str]:
 def contains_personal_data(text: str, names: Iterable[str | None] = (), phones: Iterable[str | None] = ()) -> bool:
     """Whether ``text`` (e.g. a public JSON response) contains any of the given names or phones.
 
-    Names of one character are ignored (``张`` appears legitimately in ``张*``); phone numbers are
-    matched in every canonical form, with or without separators.
+    Names of one character are ignored (``张`` appears legitimately in ``张*``); names match in any
+    spacing or punctuation; phone numbers are matched in every canonical form, with or without
+    separators, in full-width digits or Chinese numerals.
     """
-    haystack = unicodedata.normalize("NFKC", text)
-    folded = haystack.casefold()
+    # Folded (NFKC, zero-width characters dropped) so 钱 多多 and full-width digits count as leaks.
+    folded = _fold(text)[0]
     for name in names:
         if name is None:
             continue
-        for form in {name.strip(), "".join(name.split())}:
-            if len(form) >= 2 and form.casefold() in folded:
-                return True
+        pattern = name_pattern(name)
+        if pattern is not None and pattern.search(folded):
+            return True
+    haystack = folded.translate(_NUMERALS)
     for phone in phones:
         if phone is None or not phone.strip():
             continue
@@ -224,3 +226,138 @@ def contains_personal_data(text: str, names: Iterable[str | None] = (), phones: 
             if _digits_pattern(needle).search(haystack):
                 return True
     return False
+
+
+# --- Free text for the public -----------------------------------------------------------------
+#
+# Descriptions and replies are typed by people, so the caller's data turns up in every form a
+# keyboard allows: full-width digits (１３６…), a space or a dot inside a name (钱 多多), a zero-width
+# character, a flat number without its street (3号楼1单元502). Matching runs on a folded copy of
+# the text (NFKC, format characters dropped) whose positions map back to the original, so the
+# public sees the original punctuation with only the personal parts replaced.
+
+WITHHELD_TEXT = "（内容涉及个人信息，不予公开）"
+MASKED_HOUSE_NUMBER = "**"
+
+# Chinese numerals count as digits: 幺三八… spells a phone number as well as 138… does.
+_DIGIT = r"[0-9〇零一二三四五六七八九幺两]"
+_DIGIT_GLUE = r"[\s\-.()/·_,]*"
+_DIGIT_RUN_RE = re.compile(rf"{_DIGIT}(?:{_DIGIT_GLUE}{_DIGIT})*")
+# Runs this long are phone numbers, ID cards (18), bank cards or the like; dates and sums are shorter.
+_MIN_PERSONAL_DIGITS = 7
+# A case number (20261123-000009) is public on the board already.
+_CASE_NO_RE = re.compile(r"20\d{6}-\d{6}")
+_NUMERALS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
+
+_HOUSE_NUM = r"[0-9A-Za-z〇零一二三四五六七八九十百两]{1,5}"
+# 号楼/单元/室… on their own point at a home; 号, 楼, 层, 座 only inside a chain (3号线, 3楼 are harmless).
+_STRONG_UNITS = ("号院", "号楼", "栋", "幢", "单元", "室", "户")
+_HOUSE_TOKEN = rf"{_HOUSE_NUM}\s*(?:号院|号楼|号|栋|幢|座|单元|层|楼(?![下上前后里内外道梯顶])|室|户|门)"
+_HOUSE_CHAIN_RE = re.compile(
+    rf"(?<![0-9A-Za-z]){_HOUSE_TOKEN}(?:[\s\-,、]*{_HOUSE_TOKEN})*(?:[\s\-]*(?P<tail>[0-9]{{2,5}})(?:室|户|房)?)?"
+)
+_DASHED_FLAT_RE = re.compile(r"(?<![0-9\-])[0-9]{1,3}-[0-9]{1,3}-[0-9]{2,4}(?![0-9\-])")
+# What people put inside a name to break it up, but never the ``*`` of a masked name.
+_NAME_GLUE = r"(?:(?!\*)[\W_]){0,3}"
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """NFKC, casefolded, format characters dropped; ``index[i]`` is the original position of folded ``i``."""
+    folded: list[str] = []
+    index: list[int] = []
+    for position, char in enumerate(text):
+        if unicodedata.category(char) == "Cf":
+            continue  # zero-width spaces and joiners hide nothing from a reader
+        for out in unicodedata.normalize("NFKC", char).casefold():
+            folded.append(out)
+            index.append(position)
+    return "".join(folded), index
+
+
+def _replace_spans(text: str, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str | None]) -> str:
+    """Replace ``pattern``'s matches in the folded text at their original positions.
+
+    ``replacement`` returns None to leave a match as it is.
+    """
+    folded, index = _fold(text)
+    edits: list[tuple[int, int, str]] = []
+    for match in pattern.finditer(folded):
+        if match.end() == match.start():
+            continue
+        new = replacement(match)
+        if new is not None:
+            edits.append((index[match.start()], index[match.end() - 1] + 1, new))
+    for start, end, new in reversed(edits):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def name_pattern(name: str) -> re.Pattern[str] | None:
+    """Matches ``name`` in folded text in any spacing or punctuation (钱 多多, 钱·多多); None if too short."""
+    compact = "".join(ch for ch in _fold(name)[0] if ch.isalnum())
+    if len(compact) < 2:
+        return None  # one character (张) appears legitimately in 张*
+    return re.compile(_NAME_GLUE.join(re.escape(ch) for ch in compact))
+
+
+def _mask_digit_run(match: re.Match[str]) -> str | None:
+    run = match.group(0)
+    digits = re.sub(r"\D", "", run.translate(_NUMERALS))
+    if len(digits) < _MIN_PERSONAL_DIGITS or _CASE_NO_RE.fullmatch(run):
+        return None
+    if _MOBILE_RE.fullmatch(digits):
+        return f"{digits[:3]}****{digits[7:]}"
+    try:
+        normalized = normalize_phone(digits if "-" not in run else run)
+    except ValueError:
+        return MASKED_PHONE
+    if "-" in normalized:
+        return mask_phone(normalized)
+    return MASKED_PHONE  # 400/800 numbers stay readable when written as such, but not inside a run
+
+
+def _mask_house(match: re.Match[str]) -> str | None:
+    found = match.group(0)
+    if match.group("tail") or any(unit in found for unit in _STRONG_UNITS):
+        return MASKED_HOUSE_NUMBER
+    return None
+
+
+def redact_free_text(
+    text: str | None,
+    *,
+    names: Iterable[str | None] = (),
+    phones: Iterable[str | None] = (),
+    addresses: Iterable[str | None] = (),
+    place: str | None = None,
+) -> str | None:
+    """Free text fit for the public, or ``WITHHELD_TEXT`` when it cannot be made safe.
+
+    The given addresses become ``place`` (the community), the given names their masked form in any
+    spacing, every phone- or ID-like digit run (7+ digits, full-width or Chinese numerals included)
+    is masked, and building/unit/room numbers become ``**``. Whatever still matches the caller's
+    data afterwards withholds the whole text.
+    """
+    if text is None:
+        return None
+    name_list = [n for n in names if n and n.strip()]
+    phone_list = [p for p in phones if p and p.strip()]
+    address_list = [a for a in addresses if a and len("".join(a.split())) >= 4]
+    out = text
+    for address in address_list:
+        compact = "".join(ch for ch in _fold(address)[0] if not ch.isspace())
+        pattern = re.compile(r"\s*".join(re.escape(ch) for ch in compact))
+        out = _replace_spans(out, pattern, lambda _m: place or "（地址已隐去）")
+    for name in name_list:
+        found = name_pattern(name)
+        if found is not None:
+            masked = mask_name(name) or "*"
+            out = _replace_spans(out, found, lambda _m, masked=masked: masked)  # type: ignore[misc]
+    out = _replace_spans(out, _DIGIT_RUN_RE, _mask_digit_run)
+    out = _replace_spans(out, _DASHED_FLAT_RE, lambda _m: MASKED_HOUSE_NUMBER)
+    out = _replace_spans(out, _HOUSE_CHAIN_RE, _mask_house)
+    if contains_personal_data(out, names=name_list, phones=phone_list) or any(
+        a in _fold(out)[0] for a in (_fold(a)[0] for a in address_list)
+    ):
+        return WITHHELD_TEXT
+    return out

@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     log_json: bool = False
     log_level: str = "INFO"
     clock_offset_seconds: float = 0.0
+    # Longest wait for the next piece of a request body: a client that declares a length and never
+    # sends it gets a 408 instead of holding a connection (and a worker's attention) indefinitely.
+    body_read_timeout_s: float = Field(default=10.0, gt=0)
     # Streams are capped so Redis memory stays bounded; consumers keep their own inbox for dedup.
     stream_maxlen: int = Field(default=100_000, ge=100)
     consumer_block_ms: int = Field(default=500, ge=1)

@@ -12,6 +12,7 @@ from hotline_shared.privacy import (
     mask_name,
     mask_phone,
     normalize_phone,
+    redact_free_text,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -291,3 +292,45 @@ class TestContainsPersonalData:
 
     def test_missing_values_are_skipped(self) -> None:
         assert not contains_personal_data("anything", names=[None, ""], phones=[None, " "])
+
+
+class TestRedactFreeText:
+    """Issue 19: free text for the public, whatever form the caller's data is typed in."""
+
+    PERSON = {"names": ["钱多多"], "phones": ["13600005555"], "addresses": ["幸福路18号3栋501"]}
+
+    @pytest.mark.parametrize(
+        ("text", "public"),
+        [
+            ("钱 多多反映１３６００００５５５５", "钱**反映136****5555"),
+            ("钱\u200b多多来电", "钱**来电"),
+            ("住3号楼1单元502", "住**"),
+            ("12号院3号楼501楼下很吵", "**楼下很吵"),
+            ("3-1-502", "**"),
+            ("身份证110101199003071234", "身份证****"),
+            ("电话一三六零零零零五五五五", "电话136****5555"),
+            ("幸福路18号3栋501", "幸福社区"),
+            # Ordinary numbers and places stay readable.
+            ("坐地铁1号线到3楼", "坐地铁1号线到3楼"),
+            ("2026年10月1日前结清15000元", "2026年10月1日前结清15000元"),
+            ("与工单20261123-000009合并", "与工单20261123-000009合并"),
+        ],
+    )
+    def test_examples(self, text: str, public: str) -> None:
+        assert redact_free_text(text, place="幸福社区", **self.PERSON) == public  # type: ignore[arg-type]
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        glue=st.lists(st.sampled_from(["", " ", "\u3000", "·", ".", "\u200b", "-", "_"]), min_size=10, max_size=10),
+        full_width=st.booleans(),
+        filler=st.text(alphabet="的了路灯噪音反映请处理，。 ", max_size=8),
+    )
+    def test_no_spelling_of_the_name_or_phone_survives(self, glue: list[str], full_width: bool, filler: str) -> None:
+        phone = "13600005555"
+        if full_width:
+            phone = phone.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        spaced_phone = "".join(d + g for d, g in zip(phone, glue, strict=False)) + phone[10:]
+        text = f"{filler}钱{glue[0]}多{glue[1]}多{filler}{spaced_phone}{filler}"
+        out = redact_free_text(text, **self.PERSON)  # type: ignore[arg-type]
+        assert out is not None
+        assert not contains_personal_data(out, names=["钱多多"], phones=["13600005555"])

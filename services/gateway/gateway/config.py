@@ -48,8 +48,11 @@ class GatewaySettings(ServiceSettings):
     rate_limit_bulk_per_minute: int = Field(default=60, ge=1)
     rate_limit_auth_failures_per_minute: int = Field(default=30, ge=1)
 
-    # Proxies whose X-Forwarded-For we believe (CIDRs); everyone else's is ignored.
-    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+    # Proxies whose X-Forwarded-For we believe (CIDRs); everyone else's is ignored. Empty by default:
+    # the embedded stack has no proxy, and trusting 127.0.0.1 let any local client pick its own IP
+    # (and reset the rate limits with it). Deployments list exactly their edge (compose: nginx's
+    # fixed address; Kubernetes: the ingress controller's pod CIDR), see docs/runbook.md.
+    trusted_proxies: list[str] = Field(default_factory=list)
 
     cors_origins: list[str] = Field(default_factory=list)
     # Sent on every response that does not set its own; public HTML pages may tighten it.

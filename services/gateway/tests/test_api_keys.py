@@ -180,3 +180,22 @@ async def test_unknown_key_id_is_404(client: httpx.AsyncClient, make_key: KeyMak
         method = client.get if path.endswith("nope") else client.post
         r = await method(path, headers=admin)
         assert r.status_code == 404, path
+
+
+async def test_regression_the_last_active_admin_key_cannot_be_revoked(
+    client: httpx.AsyncClient, make_key: KeyMaker
+) -> None:
+    """Issue 19: an admin could revoke the last admin key and lock administration out."""
+    admin = await make_key("admin", name="only-admin")
+    listed = (await client.get(KEYS, params={"role": "admin"}, headers=admin)).json()["items"]
+    (only,) = [k for k in listed if k["status"] == "active"]
+    refused = await client.post(f"{KEYS}/{only['id']}/revoke", headers=admin)
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "last active admin key" in refused.json()["detail"]
+    assert (await client.get(KEYS, headers=admin)).status_code == 200  # still works
+    # With a second admin key the first may go, and then the second is the last again.
+    second = (await client.post(KEYS, json={"name": "admin-2", "role": "admin"}, headers=admin)).json()
+    assert (await client.post(f"{KEYS}/{only['id']}/revoke", headers=bearer(second["key"]))).status_code == 200
+    again = await client.post(f"{KEYS}/{second['id']}/revoke", headers=bearer(second["key"]))
+    assert again.status_code == 409

@@ -38,9 +38,9 @@ async def test_forwarded_request_carries_signed_identity_and_not_the_key(
     assert identity.subject == "station-d01-s01"
     assert identity.role is Role.station
     assert identity.station_id == "S-D01-01"
-    # The test client connects from 127.0.0.1, a trusted proxy, so its X-Forwarded-For is believed.
-    assert identity.client_ip == "203.0.113.9"
-    assert sent.headers["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
+    # No proxy is trusted by default (issue 19): a local client cannot pick its own address.
+    assert identity.client_ip == "127.0.0.1"
+    assert sent.headers["x-forwarded-for"] == "127.0.0.1"
     assert sent.headers["x-request-id"] == "client-req-0001" == response.headers["x-request-id"]
     assert identity.request_id == "client-req-0001"
 
@@ -172,3 +172,29 @@ async def test_cors_allows_configured_origins_only(
     assert ok.status_code == 200
     assert ok.headers["access-control-allow-origin"] == "https://12345.example.gov.cn"
     assert "access-control-allow-origin" not in bad.headers
+
+
+async def test_regression_a_non_ascii_header_byte_is_forwarded_not_a_500(
+    client: httpx.AsyncClient, make_key: KeyMaker, intake_transport: RecordingTransport
+) -> None:
+    """Issue 19: `X-A: café` (UTF-8 bytes) on any forwarded route was a 500 with a traceback."""
+    headers = await make_key("operator")
+    response = await client.get(
+        "/api/v1/cases",
+        headers=[(b"Authorization", headers["Authorization"].encode()), (b"X-A", "café".encode())],
+    )
+    assert response.status_code == 200, response.text
+    sent = intake_transport.requests[-1]
+    assert sent.headers.raw[[k.lower() for k, _ in sent.headers.raw].index(b"x-a")][1] == "café".encode()
+    public = await client.get("/api/v1/catalog/areas", headers=[(b"X-A", b"caf\xc3\xa9")])
+    assert public.status_code == 200, public.text
+
+
+async def test_regression_wrong_method_on_a_probe_is_405_not_401(client: httpx.AsyncClient) -> None:
+    """Issue 19: `PUT /healthz` fell through to the catch-all proxy route and answered 401."""
+    for path in ("/healthz", "/readyz", "/metrics"):
+        r = await client.put(path)
+        assert r.status_code == 405, (path, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.headers["allow"] == "GET"
+    assert (await client.get("/healthz")).status_code == 200

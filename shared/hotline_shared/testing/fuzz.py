@@ -137,3 +137,11 @@ def _put(body: Any, generated: Any, path: Path) -> Any:
         body[step] = _put(body[step], generated[step], rest)
         return body
     return generated
+
+
+def fuzz_checks() -> list[Any]:
+    """What every fuzzed answer must satisfy: no 5xx, and only the statuses and content types the
+    operation declares (problem+json errors, see `hotline_shared.openapi_errors`)."""
+    from schemathesis.checks import content_type_conformance, not_a_server_error, status_code_conformance
+
+    return [not_a_server_error, status_code_conformance, content_type_conformance]

@@ -1,8 +1,13 @@
-"""Throttle lookup-code guessing: failed lookups are counted per client IP and per case number.
+"""Throttle lookup-code guessing: failed lookups are counted per client IP, and per case and IP.
 
 A six-character code from a 32-letter alphabet has about a billion values; a few failures per
 window make guessing hopeless while a citizen who mistypes can still try again. Both counters are
 checked before the code is, so a blocked caller learns nothing about whether a code is right.
+
+The per-case counter belongs to the client that failed: case numbers are sequential and listed
+on the board, so a counter shared by everyone would let a stranger lock a citizen out of their
+own case with ten wrong codes. The numbers (guesses per year for an attacker with many
+addresses) are in docs/runbook.md, "Lookup codes".
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ class LookupThrottle:
         )
 
     def _keys(self, ip: str | None, case_no: str) -> list[tuple[str, int, int]]:
-        subjects = {"ip": ip or "unknown", "case": case_no}
+        subjects = {"ip": ip or "unknown", "case": f"{case_no}:{ip or 'unknown'}"}
         return [(f"{PREFIX}:{kind}:{subjects[kind]}", limit, window) for kind, limit, window in self.limits]
 
     async def check(self, *, ip: str | None, case_no: str) -> None:

@@ -30,6 +30,10 @@ from .credentials import CHALLENGE, authenticate_key, bearer_token, key_identity
 log = structlog.get_logger("access")
 
 
+# Every open path (probes, metrics, docs) is a GET the gateway serves itself.
+_OPEN_METHODS = frozenset({"GET"})
+
+
 class AccessControl:
     def __init__(self, app: ASGIApp, settings: GatewaySettings) -> None:
         self.app = app
@@ -38,7 +42,19 @@ class AccessControl:
         self.trusted = parse_networks(settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in OPEN_PATHS:
+            if scope["method"] not in _OPEN_METHODS:
+                # Else the catch-all proxy route would take it and answer 401 for a probe path.
+                allow = ", ".join(sorted(_OPEN_METHODS))
+                detail = f"{scope['method']} is not allowed on {scope['path']}; allowed: {allow}."
+                await problem(
+                    405, "Method not allowed", detail, slug="method-not-allowed", instance=scope["path"],
+                    headers={"Allow": allow},
+                )(scope, receive, send)  # fmt: skip
+                return
             await self.app(scope, receive, send)
             return
         outcome: dict[str, Any] = {"status": 500}

@@ -39,6 +39,12 @@ def _status_filter(query: Select[Any], status: KeyStatus, now: datetime) -> Sele
     return query.where(live, or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now))
 
 
+async def active_admin_ids(session: AsyncSession, *, now: datetime) -> list[str]:
+    """Ids of the admin keys that work now, locked (PostgreSQL) so two revokes cannot both pass."""
+    query = _status_filter(select(ApiKey.id).where(ApiKey.role == "admin"), KeyStatus.active, now)
+    return list(await session.scalars(query.with_for_update()))
+
+
 async def page(
     session: AsyncSession,
     *,

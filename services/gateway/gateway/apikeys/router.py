@@ -38,7 +38,12 @@ async def get_key(key_id: str, session: SessionDep, clock: ClockDep, access: Acc
     return await service.get_key(session, key_id=key_id, clock=clock)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyView, summary="Revoke a key: it stops working at once")
+@router.post(
+    "/{key_id}/revoke",
+    response_model=ApiKeyView,
+    summary="Revoke a key: it stops working at once",
+    responses={409: {"description": "The last active admin key cannot be revoked"}},
+)
 async def revoke_key(key_id: str, session: SessionDep, clock: ClockDep, access: AccessDep) -> ApiKeyView:
     return await service.revoke_key(session, key_id=key_id, actor=access.identity.subject, clock=clock)
 

@@ -154,6 +154,14 @@ async def list_keys(
 async def revoke_key(session: AsyncSession, *, key_id: str, actor: str, clock: Clock) -> ApiKeyView:
     key = await _find(session, key_id)
     now = clock.now()
+    if key.revoked_at is None and key.role == "admin" and status_of(key, now) is KeyStatus.active:
+        others = [i for i in await repository.active_admin_ids(session, now=now) if i != key.id]
+        if not others:
+            # Revoking it would leave nobody able to manage keys except by hand in the database.
+            raise Conflict(
+                "这是最后一个有效的管理员密钥，不能吊销；请先创建新的管理员密钥。"
+                " This is the last active admin key; create another admin key before revoking it."
+            )
     if key.revoked_at is None:
         key.revoked_at = now
         key.revoked_by = actor

@@ -6,10 +6,21 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from hotline_shared.openapi_errors import problem_response
+
 from ..routing.matcher import RouteMatcher
 from ..routing.table import Route
 
 REF_PREFIX = "#/components/schemas/"
+_GATEWAY_ANSWERS = {
+    401: "No valid API key or token",
+    403: "The key's role or scope does not allow this",
+    413: "Request body too large",
+    429: "Too many requests; see Retry-After",
+    502: "The service broke off its answer",
+    503: "The service is unavailable; see Retry-After",
+    504: "The service did not answer in time",
+}
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -43,6 +54,10 @@ def _annotate(operation: dict[str, Any], route: Route) -> None:
         operation["security"] = [{}, {"ApiKey": []}]
     else:
         operation["security"] = [{"ApiKey": []}]
+    # What the gateway itself may answer in front of any service.
+    responses = operation.setdefault("responses", {})
+    for status, reason in _GATEWAY_ANSWERS.items():
+        responses.setdefault(str(status), problem_response(reason))
     note = f"Roles: {', '.join(roles)}." + (" Audited." if route.audited else "")
     operation["description"] = (operation.get("description", "") + "\n\n" + note).strip()
 

@@ -74,7 +74,10 @@ async def forward(request: Request, access: AccessDep) -> StreamingResponse:
         if "content-length" not in request.headers:
             headers.append(("transfer-encoding", "chunked"))
 
-    upstream_request = httpx.Request(request.method, url, headers=headers, stream=stream)
+    # Header values go on as the bytes that came in: a latin-1 str would make httpx re-encode
+    # it as ASCII and fail on any byte above 0x7f (a UTF-8 "café"), which used to be a 500.
+    raw_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+    upstream_request = httpx.Request(request.method, url, headers=raw_headers, stream=stream)
     try:
         upstream = await client.send(upstream_request, stream=True)
     except AppError:
