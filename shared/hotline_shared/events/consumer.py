@@ -25,7 +25,6 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -304,19 +303,9 @@ class EventConsumer:
             "event_type": envelope.type,
             "handled_at": self.clock.now(),
         }
-        if self.db.dialect == "postgresql-off":
-            result = await session.execute(pg_insert(inbox).values(**values).on_conflict_do_nothing())
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-        if self.db.dialect == "sqlite-off":
-            result = await session.execute(sqlite_insert(inbox).values(**values).on_conflict_do_nothing())
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-        seen = await session.scalar(
-            select(inbox.c.event_id).where(inbox.c.consumer_group == self.group, inbox.c.event_id == values["event_id"])
-        )
-        if seen is not None:
-            return False
-        await session.execute(insert(inbox).values(**values))
-        return True
+        dialect_insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+        result = await session.execute(dialect_insert(inbox).values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _uncount(self, stream: str, msg_id: str, deliveries: int) -> None:
         """Leave the message pending without this attempt counting towards the dead-letter limit."""

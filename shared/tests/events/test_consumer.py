@@ -321,3 +321,31 @@ async def test_long_gone_consumers_with_nothing_pending_leave_the_group(
 
     names = {c["name"].decode() for c in await redis.xinfo_consumers(busapp.STREAM, busapp.GROUP)}
     assert names == {"old-with-pending", "current"}
+
+
+async def test_two_consumers_racing_on_one_event_apply_it_once_without_a_failure(
+    db: Database, redis: Redis, clock: ManualClock
+) -> None:
+    # The slow one has inserted its inbox row and keeps its transaction open while the rescuer,
+    # which reclaimed the event, checks the inbox (sees nothing yet) and inserts the same key.
+    # Check-then-insert turns that into an integrity error: a handler failure, and with a low
+    # delivery limit a dead letter an operator must chase for an event that was applied fine.
+    await _publish(db, redis, clock, range(1))
+
+    async def slow(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await busapp.record(session, envelope)
+        await busapp.eventually(lambda: _owned_by(redis, "rescuer"), timeout=10, what="the rescuer's claim")
+        await asyncio.sleep(0.5)  # the rescuer is now inside its own inbox insert
+
+    slowpoke = busapp.make_consumer(db, redis, clock, handler=slow, name="slowpoke")
+    rescuer = busapp.make_consumer(db, redis, clock, min_idle_ms=50, max_deliveries=2, name="rescuer")
+    await slowpoke.ensure_groups()
+
+    slow_task = asyncio.create_task(slowpoke.process_once())
+    await busapp.eventually(lambda: _reclaimed_one(rescuer), what="the rescuer to reclaim the event")
+    await slow_task
+
+    assert await busapp.received_seqs(db) == [0]
+    assert await busapp.inbox_count(db) == 1
+    assert await redis.xlen(DLQ) == 0, "an event applied once was dead-lettered by the consumer that lost the race"
+    assert await busapp.pending_count(redis) == 0
