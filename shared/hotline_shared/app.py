@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock, SystemClock
@@ -17,6 +16,7 @@ from .errors import install_error_handlers
 from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -42,7 +42,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url)
-        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        app.state.redis = connect_redis(settings.redis_url, socket_timeout=5)
         try:
             for hook in on_startup:
                 await hook(app)

@@ -14,6 +14,7 @@ from .clock import Clock
 from .db import Database
 from .events import EventConsumer, EventTables, Handler, OutboxRelay
 from .logging import configure_logging
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 log = structlog.get_logger("worker")
@@ -90,7 +91,7 @@ async def run_worker(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     db = Database(settings.database_url)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+    redis = connect_redis(settings.redis_url, socket_timeout=10)
     relay, consumers, periodic = build(db, redis, clock)
     tasks = []
     if relay is not None:
