@@ -37,6 +37,7 @@ def standard_relay(
         batch=settings.relay_batch,
         poll_interval_s=settings.relay_poll_interval_s,
         lock_ttl_ms=settings.relay_lock_ttl_ms,
+        replay_window_s=settings.relay_replay_window_s,
     )
 
 
@@ -64,6 +65,7 @@ def standard_consumer(
         block_ms=settings.consumer_block_ms,
         min_idle_ms=settings.consumer_min_idle_ms,
         max_deliveries=settings.consumer_max_deliveries,
+        heartbeat_ttl_ms=settings.consumer_heartbeat_ttl_ms,
     )
 
 
