@@ -100,11 +100,17 @@ def recovery_key(producer: str) -> str:
 
 
 async def reset_published(
-    session: AsyncSession, tables: EventTables, *, after_id: int | None = None, published_since: datetime | None = None
+    session: AsyncSession,
+    tables: EventTables,
+    *,
+    after_id: int | None = None,
+    published_since: datetime | None = None,
+    created_since: datetime | None = None,
 ) -> int:
     """Mark published rows unpublished again so the relay sends them once more; returns how many.
 
-    Rows with an id above `after_id`, or published at or after `published_since` (either may be None).
+    Rows with an id above `after_id`, or published at or after `published_since`, or written at or
+    after `created_since` (any of them may be None, not all).
     """
     outbox = tables.outbox
     which = []
@@ -112,7 +118,9 @@ async def reset_published(
         which.append(outbox.c.id > after_id)
     if published_since is not None:
         which.append(outbox.c.published_at >= published_since)
-    if after_id is None and published_since is None:
+    if created_since is not None:
+        which.append(outbox.c.created_at >= created_since)
+    if not which:
         raise ValueError("say which rows to republish")
     result = await session.execute(
         update(outbox).where(outbox.c.published_at.is_not(None), or_(*which)).values(published_at=None)
