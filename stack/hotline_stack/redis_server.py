@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-
 import time
 from collections.abc import Mapping
 from pathlib import Path
