@@ -33,7 +33,10 @@ def test_every_accepted_case_is_dispatched_once_after_redis_lost_its_data(
         counts = {c: sum(o["role"] == "lead" for o in orders_for(gateway, live_stack, c)) for c in cases}
         return counts if all(counts.values()) else None
 
-    counts = wait_for("an order for every case accepted before the loss", lead_orders, timeout=60)
+    try:
+        counts = wait_for("an order for every case accepted before the loss", lead_orders, timeout=60, every=1.0)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{_log_tails(live_stack)}") from None
     assert time.monotonic() - started < 60
     assert counts == dict.fromkeys(cases, 1)
     time.sleep(2)  # late duplicates would show up now
@@ -49,3 +52,12 @@ def _unpublished(stack: Stack) -> float:
         if line.startswith("hotline_outbox_unpublished{"):
             return float(line.rsplit(" ", 1)[1])
     return -1.0
+
+
+def _log_tails(stack: Stack) -> str:
+    logs = stack.config.data_dir / "logs"
+    return "\n".join(
+        f"--- {name}\n" + "\n".join((logs / f"{name}.log").read_text(errors="replace").splitlines()[-25:])
+        for name in ("intake-worker", "dispatch-worker")
+        if (logs / f"{name}.log").exists()
+    )
