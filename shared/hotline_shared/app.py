@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .body_timeout import BodyReadTimeout
@@ -19,6 +18,7 @@ from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
 from .openapi_errors import install_problem_openapi
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -44,7 +44,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db = Database(settings.database_url)
-        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        app.state.redis = connect_redis(settings.redis_url, socket_timeout=5)
         try:
             for hook in on_startup:
                 await hook(app)

@@ -1,4 +1,4 @@
-"""The `python -m <service>.manage` CLI every service exposes: migrate, makemigration, seed, worker, serve, dlq."""
+"""The `python -m <service>.manage` CLI of every service: migrate, makemigration, seed, worker, serve, dlq, outbox."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import typer
 import uvicorn
 
 from .app import make_clock
+from .db import make_metadata
+from .events import event_tables
 from .events.dlq_cli import make_dlq_cli
+from .events.outbox_cli import make_outbox_cli
 from .migrations import autogenerate, upgrade
 from .settings import ServiceSettings
 from .worker import WorkerBuilder, run_worker
@@ -66,5 +69,16 @@ def make_cli(
 
     # Consumer groups are named after the consuming service, so that is the default group.
     cli.add_typer(make_dlq_cli(settings_factory=settings_factory, default_group=service), name="dlq")
+    if worker_builder is not None:
+        # Every service's outbox has the same shape and name, so a fresh definition addresses it.
+        outbox_tables = event_tables(make_metadata())
+        cli.add_typer(
+            make_outbox_cli(
+                settings_factory=settings_factory,
+                tables=outbox_tables,
+                now=lambda: make_clock(settings_factory()).now(),
+            ),
+            name="outbox",
+        )
 
     return cli

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 from sqlalchemy import func, select
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from .events.relay import recovery_key
 from .events.streams import dlq_stream
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -23,6 +24,19 @@ HTTP_LATENCY = Histogram("hotline_http_request_seconds", "HTTP latency", ["servi
 OUTBOX_UNPUBLISHED = Gauge("hotline_outbox_unpublished", "Outbox rows not yet published to Redis", ["service"])
 OUTBOX_OLDEST_AGE = Gauge(
     "hotline_outbox_oldest_unpublished_seconds", "Age of the oldest unpublished outbox row (0 when none)", ["service"]
+)
+STREAM_LOSS_DETECTIONS = Gauge(
+    "hotline_stream_data_loss_detections",
+    "Times the relay found Redis had lost this service's published events (since Redis last lost this record)",
+    ["service"],
+)
+STREAM_LOSS_LAST = Gauge(
+    "hotline_stream_data_loss_last_timestamp_seconds",
+    "When the relay last found Redis had lost published events (alert on any change)",
+    ["service"],
+)
+STREAM_LOSS_REPUBLISHED = Gauge(
+    "hotline_stream_data_loss_republished", "Outbox rows re-published at the last detected loss", ["service"]
 )
 DLQ_LENGTH = Gauge("hotline_dlq_length", "Messages parked in the service's dead-letter stream", ["service", "stream"])
 
@@ -109,6 +123,14 @@ async def _measure_pipeline(app: FastAPI) -> None:
             OUTBOX_OLDEST_AGE.labels(service).set(max(age, 0.0))
         except Exception as exc:
             log.warning("metrics_outbox_unreadable", error=type(exc).__name__)
+    try:
+        recovery = await state.redis.hgetall(recovery_key(service))
+        if recovery:
+            STREAM_LOSS_DETECTIONS.labels(service).set(float(recovery.get(b"detections", 0)))
+            STREAM_LOSS_LAST.labels(service).set(float(recovery.get(b"last_detected_at", 0)))
+            STREAM_LOSS_REPUBLISHED.labels(service).set(float(recovery.get(b"last_republished", 0)))
+    except Exception as exc:
+        log.warning("metrics_stream_recovery_unreadable", error=type(exc).__name__)
     stream = dlq_stream(service)
     try:
         DLQ_LENGTH.labels(service, stream).set(await state.redis.xlen(stream))

@@ -38,9 +38,14 @@ class ServiceSettings(BaseSettings):
     consumer_batch: int = Field(default=50, ge=1, le=1000)
     consumer_min_idle_ms: int = Field(default=30_000, ge=10)
     consumer_max_deliveries: int = Field(default=5, ge=1)
+    # How soon a killed consumer's unacknowledged messages are taken over by a live one.
+    consumer_heartbeat_ttl_ms: int = Field(default=5_000, ge=300)
     relay_batch: int = Field(default=100, ge=1, le=1000)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_lock_ttl_ms: int = Field(default=5_000, ge=100)
+    # When Redis is found to have lost stream data with no trace of what it held, rows published
+    # this long ago or less go out again (consumers deduplicate, so wide is safe).
+    relay_replay_window_s: float = Field(default=3_600.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:

@@ -14,6 +14,7 @@ from .clock import Clock
 from .db import Database
 from .events import EventConsumer, EventTables, Handler, OutboxRelay
 from .logging import configure_logging
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 log = structlog.get_logger("worker")
@@ -36,6 +37,7 @@ def standard_relay(
         batch=settings.relay_batch,
         poll_interval_s=settings.relay_poll_interval_s,
         lock_ttl_ms=settings.relay_lock_ttl_ms,
+        replay_window_s=settings.relay_replay_window_s,
     )
 
 
@@ -63,6 +65,7 @@ def standard_consumer(
         block_ms=settings.consumer_block_ms,
         min_idle_ms=settings.consumer_min_idle_ms,
         max_deliveries=settings.consumer_max_deliveries,
+        heartbeat_ttl_ms=settings.consumer_heartbeat_ttl_ms,
     )
 
 
@@ -90,7 +93,7 @@ async def run_worker(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     db = Database(settings.database_url)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+    redis = connect_redis(settings.redis_url, socket_timeout=10)
     relay, consumers, periodic = build(db, redis, clock)
     tasks = []
     if relay is not None:

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from .config import DEFAULT_PORT_BASE, SERVICES, Ports, StackConfig
+from .config import DEFAULT_PORT_BASE, SERVICES, WORKER_SERVICES, Ports, StackConfig
 from .keys import ApiKey, KeysFileError, default_keys_file
 from .postgres import database_url, drop_database, ensure_database
 from .procinfo import pid_alive
@@ -402,9 +402,39 @@ def manage(
                 postgres_url=postgres_url,
                 db_prefix=db_prefix,
             )
-    env = cfg.child_env()
-    argv = [cfg.python or sys.executable, "-m", f"{service}.manage", *ctx.args]
-    raise typer.Exit(subprocess.call(argv, env=env))
+    raise typer.Exit(_run_manage(cfg, service, ctx.args))
+
+
+def _run_manage(cfg: StackConfig, service: str, args: list[str]) -> int:
+    argv = [cfg.python or sys.executable, "-m", f"{service}.manage", *args]
+    return subprocess.call(argv, env=cfg.child_env())
+
+
+@app.command()
+def replay(
+    service: Annotated[
+        str, typer.Option("--service", help="The producer whose events go out again: intake, dispatch or feedback")
+    ],
+    since: Annotated[
+        str, typer.Option("--since", help="A time (2026-11-23T09:30, Asia/Shanghai) or a span ago (90m, 2h)")
+    ],
+    data_dir: DataDir = Path(".data"),
+    port_base: PortBase = DEFAULT_PORT_BASE,
+    postgres_url: PostgresUrl = None,
+    db_prefix: DbPrefix = "hotline",
+) -> None:
+    """Publish again every event SERVICE wrote since T (after Redis lost data; see docs/runbook.md).
+
+    Consumers skip events they already handled, so a generous T is safe.
+    """
+    if service not in WORKER_SERVICES:
+        raise typer.BadParameter(
+            f"{service!r} publishes no events; one of {', '.join(WORKER_SERVICES)}", param_hint="--service"
+        )
+    cfg = build_config(
+        data_dir=data_dir, port_base=port_base, redis_url=None, postgres_url=postgres_url, db_prefix=db_prefix
+    )
+    raise typer.Exit(_run_manage(cfg, service, ["outbox", "replay", "--since", since]))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,12 +97,17 @@ class ValkeyServer:
     def kill(self) -> None:
         self.process.kill()
 
-    def restart(self, *, kill: bool = True, down_for: float = 0.0, timeout: float = 30.0) -> None:
-        """Crash (SIGKILL, the default) or stop Valkey, optionally stay down, start it on the same port."""
+    def restart(self, *, kill: bool = True, down_for: float = 0.0, timeout: float = 30.0, wipe: bool = False) -> None:
+        """Crash (SIGKILL, the default) or stop Valkey, optionally stay down, start it on the same port.
+
+        `wipe` deletes its data folder in between: a lost disk, or a failover to an empty replica.
+        """
         if kill:
             self.kill()
         else:
             self.stop()
+        if wipe:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
         if down_for:
             time.sleep(down_for)
         self.process.restarts += 1

@@ -386,11 +386,12 @@ class Stack:
         self.wait_ready(names, timeout=timeout)
         self.write_state()
 
-    def redis_restart(self, *, kill: bool = True, down_for: float = 0.0) -> None:
-        """Crash (or stop) the embedded Valkey and bring it back on the same port with its data."""
+    def redis_restart(self, *, kill: bool = True, down_for: float = 0.0, wipe: bool = False) -> None:
+        """Crash (or stop) the embedded Valkey and bring it back on the same port with its data
+        (or, with `wipe`, without it)."""
         if self.redis is None:
             raise StackError("Redis is external; the stack cannot restart it")
-        self.redis.restart(kill=kill, down_for=down_for)
+        self.redis.restart(kill=kill, down_for=down_for, wipe=wipe)
         self.write_state()
 
     def dead(self) -> list[ManagedProcess]:

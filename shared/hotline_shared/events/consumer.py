@@ -4,8 +4,10 @@ Each handled event_id is recorded in the inbox in the same transaction as the ha
 the message is acked only after commit. So: killed before commit → redelivered and applied once;
 killed between commit and ack → redelivered and skipped. Messages left pending (by a dead
 consumer, or by a handler that failed) are reclaimed with XAUTOCLAIM once idle for `min_idle_ms`,
-which doubles as the retry back-off. A message delivered `max_deliveries` times goes to the
-dead-letter stream with its error instead of blocking the group.
+which doubles as the retry back-off. A consumer also keeps a heartbeat key alive in Redis; the
+messages of a consumer whose heartbeat has expired (SIGKILLed, its host gone) are taken over as
+soon as it expires, without waiting out `min_idle_ms`. A message delivered `max_deliveries` times
+goes to the dead-letter stream with its error instead of blocking the group.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -74,6 +75,13 @@ return removed
 """
 
 
+HEARTBEAT_PREFIX = "hotline:consumer-alive:"
+
+
+def heartbeat_key(group: str, name: str) -> str:
+    return f"{HEARTBEAT_PREFIX}{group}:{name}"
+
+
 def _s(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -118,6 +126,7 @@ class EventConsumer:
         name: str | None = None,
         fault_hook: FaultHook | None = None,
         prune_idle_ms: int = 3_600_000,
+        heartbeat_ttl_ms: int = 5_000,
     ) -> None:
         self.db = db
         self.redis = redis
@@ -142,6 +151,11 @@ class EventConsumer:
         self.prune_idle_ms = prune_idle_ms
         self._last_prune: float | None = None
         self._prune = redis.register_script(_PRUNE_CONSUMERS)
+        # A live consumer refreshes its key every third of the TTL; an expired key means the
+        # process is gone, so what it read and never acked can be taken over at once.
+        self.heartbeat_ttl_ms = heartbeat_ttl_ms
+        self._heartbeat = heartbeat_key(group, self.name)
+        self._last_beat: float | None = None
 
     async def ensure_groups(self) -> None:
         for stream in self.streams:
@@ -153,7 +167,16 @@ class EventConsumer:
 
     # -- reading -----------------------------------------------------------------------------
 
+    async def beat(self, *, force: bool = False) -> None:
+        """Refresh this consumer's heartbeat (at most every third of its TTL unless forced)."""
+        now = asyncio.get_running_loop().time()
+        if not force and self._last_beat is not None and (now - self._last_beat) * 1000 < self.heartbeat_ttl_ms / 3:
+            return
+        await self.redis.set(self._heartbeat, "1", px=self.heartbeat_ttl_ms)
+        self._last_beat = now
+
     async def _read(self, block_ms: int | None) -> list[tuple[str, str, dict[str, str]]]:
+        await self.beat()
         try:
             response: Any = await self.redis.xreadgroup(
                 self.group, self.name, dict.fromkeys(self.streams, ">"), count=self.batch, block=block_ms
@@ -188,9 +211,16 @@ class EventConsumer:
         return len(messages)
 
     async def reclaim_once(self) -> int:
-        """Take over messages idle longer than min_idle_ms (a dead consumer's, or failed ones)."""
+        """Take over the messages of dead consumers, and any message idle longer than min_idle_ms."""
         count = 0
         for stream in self.streams:
+            try:
+                count += await self._take_over_dead(stream)
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                await self._recreate_groups()
+                continue
             try:
                 response: Any = await self.redis.xautoclaim(
                     stream,
@@ -209,25 +239,57 @@ class EventConsumer:
             # Entries trimmed from the stream while pending come back in response[2]; Redis has
             # already dropped them from the pending list, there is nothing left to handle.
             claimed = [(_s(i), f) for i, f in response[1] if i is not None and f is not None]
-            if not claimed:
-                continue
-            deliveries = await self._delivery_counts(stream, [msg_id for msg_id, _ in claimed])
-            for msg_id, fields in claimed:
-                if msg_id not in deliveries:
-                    continue  # claimed away from us in between: its new owner handles it
-                decoded = {_s(k): _s(v) for k, v in fields.items()}
-                if deliveries[msg_id] > self.max_deliveries:
-                    # Every earlier delivery ended without an ack or a recorded failure: the
-                    # handler keeps killing or stalling its consumer. Park it instead of looping.
-                    reason = (
-                        f"delivered {deliveries[msg_id] - 1} times without being acknowledged: "
-                        "the consumer died or stalled while handling it"
-                    )
-                    await self._dead_letter(stream, msg_id, decoded, reason, deliveries[msg_id] - 1)
-                else:
-                    await self._handle(stream, msg_id, decoded, deliveries=deliveries[msg_id])
-                count += 1
+            count += await self._handle_claimed(stream, claimed)
         await self._prune_consumers()
+        return count
+
+    async def _take_over_dead(self, stream: str) -> int:
+        """Claim at once what consumers without a live heartbeat read and never acknowledged."""
+        consumers: Any = await self.redis.xinfo_consumers(stream, self.group)
+        holders = [_s(c["name"]) for c in consumers if int(c["pending"]) and _s(c["name"]) != self.name]
+        if not holders:
+            return 0
+        pipe = self.redis.pipeline(transaction=False)
+        for name in holders:
+            pipe.exists(heartbeat_key(self.group, name))
+        alive = await pipe.execute()
+        count = 0
+        for name in (n for n, beating in zip(holders, alive, strict=True) if not beating):
+            entries: Any = await self.redis.xpending_range(
+                stream, self.group, min="-", max="+", count=self.batch, consumername=name
+            )
+            ids: list[Any] = [_s(e["message_id"]) for e in entries]
+            if not ids:
+                continue
+            # The idle floor keeps a consumer that is starting up (no heartbeat written yet, or a
+            # rolling deploy's older version without heartbeats) from losing what it read a moment ago.
+            response: Any = await self.redis.xclaim(stream, self.group, self.name, self.heartbeat_ttl_ms, ids)
+            claimed = [(_s(i), f) for i, f in response if i is not None and f is not None]
+            if claimed:
+                log.info("consumer_taken_over", group=self.group, stream=stream, dead=name, messages=len(claimed))
+            count += await self._handle_claimed(stream, claimed)
+        return count
+
+    async def _handle_claimed(self, stream: str, claimed: list[tuple[str, Any]]) -> int:
+        if not claimed:
+            return 0
+        count = 0
+        deliveries = await self._delivery_counts(stream, [msg_id for msg_id, _ in claimed])
+        for msg_id, fields in claimed:
+            if msg_id not in deliveries:
+                continue  # claimed away from us in between: its new owner handles it
+            decoded = {_s(k): _s(v) for k, v in fields.items()}
+            if deliveries[msg_id] > self.max_deliveries:
+                # Every earlier delivery ended without an ack or a recorded failure: the
+                # handler keeps killing or stalling its consumer. Park it instead of looping.
+                reason = (
+                    f"delivered {deliveries[msg_id] - 1} times without being acknowledged: "
+                    "the consumer died or stalled while handling it"
+                )
+                await self._dead_letter(stream, msg_id, decoded, reason, deliveries[msg_id] - 1)
+            else:
+                await self._handle(stream, msg_id, decoded, deliveries=deliveries[msg_id])
+            count += 1
         return count
 
     async def _prune_consumers(self) -> None:
@@ -304,19 +366,9 @@ class EventConsumer:
             "event_type": envelope.type,
             "handled_at": self.clock.now(),
         }
-        if self.db.dialect == "postgresql-off":
-            result = await session.execute(pg_insert(inbox).values(**values).on_conflict_do_nothing())
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-        if self.db.dialect == "sqlite-off":
-            result = await session.execute(sqlite_insert(inbox).values(**values).on_conflict_do_nothing())
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-        seen = await session.scalar(
-            select(inbox.c.event_id).where(inbox.c.consumer_group == self.group, inbox.c.event_id == values["event_id"])
-        )
-        if seen is not None:
-            return False
-        await session.execute(insert(inbox).values(**values))
-        return True
+        dialect_insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+        result = await session.execute(dialect_insert(inbox).values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _uncount(self, stream: str, msg_id: str, deliveries: int) -> None:
         """Leave the message pending without this attempt counting towards the dead-letter limit."""
@@ -353,6 +405,26 @@ class EventConsumer:
 
     async def run(self, stop: asyncio.Event, *, reclaim_every_s: float = 1.0) -> None:
         await self._until_ready(stop)
+        # Beats on its own too, so a batch with a slow handler does not look like a dead consumer.
+        heartbeat = asyncio.create_task(self._keep_beating(stop), name=f"heartbeat:{self.group}")
+        try:
+            await self._loop(stop, reclaim_every_s)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RedisError, OSError):
+                await heartbeat
+            # A clean stop hands its pending messages over at once, like a crash, only sooner.
+            with contextlib.suppress(RedisError, OSError):
+                await asyncio.shield(self.redis.delete(self._heartbeat))
+
+    async def _keep_beating(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(RedisError, OSError):
+                await self.beat(force=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.heartbeat_ttl_ms / 3000)
+
+    async def _loop(self, stop: asyncio.Event, reclaim_every_s: float) -> None:
         last_reclaim = 0.0
         loop = asyncio.get_running_loop()
         backoff = 0.2

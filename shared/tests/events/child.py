@@ -43,7 +43,10 @@ async def main(args: argparse.Namespace) -> None:
             relay = busapp.make_relay(db, redis, clock, batch=args.batch, lock_ttl_ms=args.lock_ttl_ms, fault_hook=hook)
             await relay.drain()
         else:
-            consumer = busapp.make_consumer(db, redis, clock, batch=args.batch, fault_hook=hook, name=args.name)
+            consumer = busapp.make_consumer(
+                db, redis, clock, batch=args.batch, fault_hook=hook, name=args.name,
+                heartbeat_ttl_ms=args.heartbeat_ttl_ms,
+            )  # fmt: skip
             await consumer.ensure_groups()
             while await consumer.process_once():
                 pass
@@ -62,4 +65,5 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--lock-ttl-ms", type=int, default=5000)
     parser.add_argument("--name")
+    parser.add_argument("--heartbeat-ttl-ms", type=int, default=5000)
     asyncio.run(main(parser.parse_args()))

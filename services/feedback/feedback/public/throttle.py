@@ -13,7 +13,7 @@ addresses) are in docs/runbook.md, "Lookup codes".
 from __future__ import annotations
 
 import structlog
-from hotline_shared.errors import TooManyRequests
+from hotline_shared.errors import ServiceUnavailable, TooManyRequests
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -22,6 +22,7 @@ from ..config import FeedbackSettings
 log = structlog.get_logger("lookup_throttle")
 
 PREFIX = "feedback:lookup-fail"
+UNAVAILABLE_RETRY_S = 10
 
 
 class LookupThrottle:
@@ -50,8 +51,16 @@ class LookupThrottle:
                         extra={"retry_after": retry},
                     )
         except RedisError as exc:
-            # Without Redis the code's size alone still makes guessing impractical; keep serving.
+            # Fail closed: without the counters nothing stops a guesser, and the public lookup is
+            # the one thing guessing attacks. A citizen is asked to retry in a moment (the client
+            # already retried on a fresh connection, so Redis is really down).
             log.warning("lookup_throttle_unavailable", error=type(exc).__name__)
+            raise ServiceUnavailable(
+                f"查询服务暂时不可用，请 {UNAVAILABLE_RETRY_S} 秒后再试。"
+                f" Lookups are briefly unavailable; try again in {UNAVAILABLE_RETRY_S} seconds.",
+                headers={"Retry-After": str(UNAVAILABLE_RETRY_S)},
+                extra={"retry_after": UNAVAILABLE_RETRY_S},
+            ) from exc
 
     async def failed(self, *, ip: str | None, case_no: str) -> None:
         try:
