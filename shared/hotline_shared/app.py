@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .clock import Clock, SystemClock
@@ -17,6 +16,7 @@ from .errors import install_error_handlers
 from .input_guard import InputGuard
 from .logging import configure_logging
 from .observability import install_observability
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -41,8 +41,8 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url)
-        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        app.state.db = Database.from_settings(settings)
+        app.state.redis = connect_redis(settings, socket_timeout=5)
         try:
             for hook in on_startup:
                 await hook(app)
@@ -73,6 +73,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.reading() as session:
+        yield session
+
+
+# For the heavy list queries (supervision, the public board): the read replica when configured.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 
 
 def get_clock(request: Request) -> Clock:

@@ -14,6 +14,7 @@ from .clock import Clock
 from .db import Database
 from .events import EventConsumer, EventTables, Handler, OutboxRelay
 from .logging import configure_logging
+from .redis_client import connect_redis
 from .settings import ServiceSettings
 
 log = structlog.get_logger("worker")
@@ -89,8 +90,8 @@ async def run_worker(
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    db = Database(settings.database_url)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+    db = Database.from_settings(settings)
+    redis = connect_redis(settings, socket_timeout=10)
     relay, consumers, periodic = build(db, redis, clock)
     tasks = []
     if relay is not None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import typer
 from redis.asyncio import Redis
 
+from ..redis_client import connect_redis
 from ..settings import ServiceSettings
 from .dlq import DeadLetterNotFound, count_dead_letters, list_dead_letters, replay_dead_letters
 from .streams import dlq_stream
@@ -27,7 +28,7 @@ def make_dlq_cli(*, settings_factory: Callable[[], ServiceSettings], default_gro
         settings = settings_factory()
 
         async def go() -> T:
-            redis = Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5)
+            redis = connect_redis(settings, socket_timeout=10)
             try:
                 return await work(redis, settings)
             finally:
