@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     relay_batch: int = Field(default=100, ge=1, le=1000)
     relay_poll_interval_s: float = Field(default=0.1, gt=0)
     relay_lock_ttl_ms: int = Field(default=5_000, ge=100)
+    # With Redis replicas (Sentinel): events count as published only once this many replicas
+    # have them (WAIT), so a failover cannot drop them. 0 on a single Redis.
+    relay_min_replicas: int = Field(default=0, ge=0, le=10)
 
     @field_validator("redis_sentinels", mode="before")
     @classmethod

@@ -37,6 +37,7 @@ def standard_relay(
         batch=settings.relay_batch,
         poll_interval_s=settings.relay_poll_interval_s,
         lock_ttl_ms=settings.relay_lock_ttl_ms,
+        min_replicas=settings.relay_min_replicas,
     )
 
 
