@@ -43,7 +43,9 @@ pytestmark = [
 
 CASES = int(os.environ.get("HOTLINE_REPLICA_FAULT_CASES", "2000"))
 BATCH = 50
-PUBLIC_PER_MINUTE = 30
+# One public request a minute per address: any second one inside a minute must be refused,
+# whichever gateway replica it reaches, however slow the machine.
+PUBLIC_PER_MINUTE = 1
 STATION = "S-JD-01"
 
 SETTINGS = {
@@ -289,19 +291,23 @@ def _assert_no_dead_letters(client: redis.Redis) -> None:
 
 def test_the_public_rate_limit_is_one_budget_across_gateway_replicas(replicated: Stack) -> None:
     replicated.ensure_running(timeout=300)
-    gateway_pool = next(p for p in replicated.balancer.pools if p.name == "gateway")  # type: ignore[union-attr]
+    assert replicated.balancer is not None
+    gateway_pool = next(p for p in replicated.balancer.pools if p.name == "gateway")
     before = dict(gateway_pool.connections)
     codes = []
-    for _ in range(2 * PUBLIC_PER_MINUTE):
+    started = time.monotonic()
+    for _ in range(10):
         with httpx.Client(base_url=replicated.gateway_url, timeout=30) as client:
             codes.append(client.get("/api/v1/public/board").status_code)
+    elapsed = time.monotonic() - started
     spread = {u: n - before.get(u, 0) for u, n in gateway_pool.connections.items()}
     assert len(spread) == 2, spread
-    assert all(n >= PUBLIC_PER_MINUTE // 2 for n in spread.values()), spread
+    assert all(n >= 3 for n in spread.values()), spread
     assert set(codes) <= {200, 429}
-    # One shared budget: a limiter per replica would have let nearly all of them through.
-    assert codes.count(200) <= PUBLIC_PER_MINUTE + 5, codes
-    assert codes.count(429) >= PUBLIC_PER_MINUTE // 2, codes
+    # One budget in Redis: one answer per minute that passed. A limiter per replica would have
+    # let the first request on each replica through.
+    assert codes[0] == 200
+    assert codes.count(200) <= 1 + int(elapsed // 60), (codes, elapsed)
 
 
 def test_one_idempotency_key_sent_to_every_replica_at_once_makes_one_case(replicated: Stack) -> None:
