@@ -149,7 +149,8 @@ def test_every_process_gets_the_settings_it_needs_and_secrets_only_by_reference(
         assert env[prefix + "CLOCK_OFFSET_SECONDS"]["value"] == "0"
     gateway = pod_templates(rendered)["gateway-api"]["spec"]
     env = env_names(gateway["containers"][0])
-    assert {env[f"GATEWAY_{s.upper()}_URL"]["value"] for s in WORKER_SERVICES} == {f"http://{s}" for s in WORKER_SERVICES}
+    upstreams = {env[f"GATEWAY_{s.upper()}_URL"]["value"] for s in WORKER_SERVICES}
+    assert upstreams == {f"http://{s}" for s in WORKER_SERVICES}
     keys = next(v for v in gateway["volumes"] if v["name"] == "api-keys")
     assert keys["secret"]["secretName"] == "hotline-api-keys"
 
@@ -260,7 +261,8 @@ def test_everything_is_denied_unless_a_policy_opens_it(rendered: list[Manifest])
 def test_only_the_gateway_is_reachable_from_outside_and_only_through_the_ingress(rendered: list[Manifest]) -> None:
     ingresses = by_kind(rendered, "Ingress")
     assert list(ingresses) == ["gateway"]
-    backends = {p["backend"]["service"]["name"] for r in ingresses["gateway"]["spec"]["rules"] for p in r["http"]["paths"]}
+    rules = ingresses["gateway"]["spec"]["rules"]
+    backends = {p["backend"]["service"]["name"] for r in rules for p in r["http"]["paths"]}
     assert backends == {"gateway"}
     assert {s["spec"]["type"] for s in by_kind(rendered, "Service").values()} == {"ClusterIP"}
     for name, template in pod_templates(rendered).items():
