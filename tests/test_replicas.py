@@ -202,14 +202,16 @@ def test_kill_9_of_a_worker_per_service_and_of_api_replicas_loses_and_doubles_no
     total = len(numbers)
     mine = {"n": list(numbers)}  # ours only: the demo data has cases of its own
 
-    def dispatched() -> bool:
-        return count(stack, "dispatch", "SELECT count(*) FROM dispatch_cases WHERE case_no = ANY(:n)", **mine) == total
+    def dispatched() -> int:
+        return count(stack, "dispatch", "SELECT count(*) FROM dispatch_cases WHERE case_no = ANY(:n)", **mine)
 
-    def known_to_feedback() -> bool:
-        return count(stack, "feedback", "SELECT count(*) FROM cases WHERE known AND case_no = ANY(:n)", **mine) == total
+    def known_to_feedback() -> int:
+        return count(stack, "feedback", "SELECT count(*) FROM cases WHERE known AND case_no = ANY(:n)", **mine)
 
-    settle("dispatch to know every accepted case", dispatched, stack, client)
-    settle("feedback to know every accepted case", known_to_feedback, stack, client)
+    # As Kubernetes would, bring the killed processes back, so the backlog drains at full strength.
+    stack.ensure_running(timeout=300)
+    settle("dispatch to know every accepted case", dispatched, total, stack, client)
+    settle("feedback to know every accepted case", known_to_feedback, total, stack, client)
 
     # No unit got the same order twice, every case has its order, and each event was applied once.
     doubled = rows(stack, "dispatch",
@@ -232,12 +234,13 @@ def test_kill_9_of_a_worker_per_service_and_of_api_replicas_loses_and_doubles_no
     time.sleep(1)
     stack.kill("dispatch-worker")
 
-    def all_fired() -> bool:
+    def fired() -> int:
         return count(stack, "dispatch",
-                     "SELECT count(*) FROM supervision_orders WHERE case_no = ANY(:n) AND NOT sign_fired",
-                     **mine) == 0  # fmt: skip
+                     "SELECT count(*) FROM supervision_orders WHERE case_no = ANY(:n) AND sign_fired",
+                     **mine)  # fmt: skip
 
-    settle("every sign-for timer to fire", all_fired, stack, client)
+    supervised = count(stack, "dispatch", "SELECT count(*) FROM supervision_orders WHERE case_no = ANY(:n)", **mine)
+    settle("every sign-for timer to fire", fired, supervised, stack, client)
     fired_twice = rows(stack, "dispatch",
                        "SELECT order_id, level, deadline_kind, round FROM supervision_urges "
                        "WHERE auto AND case_no = ANY(:n) GROUP BY order_id, level, deadline_kind, round "
@@ -246,21 +249,23 @@ def test_kill_9_of_a_worker_per_service_and_of_api_replicas_loses_and_doubles_no
     urged = count(stack, "dispatch",
                   "SELECT count(DISTINCT order_id) FROM supervision_urges WHERE auto AND case_no = ANY(:n) "
                   "AND level = 'supervise'", **mine)  # fmt: skip
-    supervised = count(stack, "dispatch", "SELECT count(*) FROM supervision_orders WHERE case_no = ANY(:n)",
-                       **mine)  # fmt: skip
     assert urged == supervised >= total, "every order gone red got its 督办, once"
     _assert_no_dead_letters(client)
     client.close()
 
 
-def settle(what: str, done: Callable[[], bool], stack: Stack, client: redis.Redis, timeout: float = 600) -> None:
-    """Wait for the pipeline to catch up; if it never does, say where it stands."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"timed out after {timeout:.0f}s waiting for {what}:\n{where_it_stands(stack, client)}"
-            )
+def settle(what: str, progress: Callable[[], int], goal: int, stack: Stack, client: redis.Redis) -> None:
+    """Wait while the pipeline keeps catching up; fail only when it stops moving for 3 minutes.
+
+    A busy two-core machine may take many minutes for a few thousand cases; what must never
+    happen is a count that stops short of the goal.
+    """
+    last, last_change = -1, time.monotonic()
+    while (now := progress()) < goal:
+        if now != last:
+            last, last_change = now, time.monotonic()
+        elif time.monotonic() - last_change > 180:
+            raise AssertionError(f"{what}: stuck at {now} of {goal} for 3 minutes:\n{where_it_stands(stack, client)}")
         time.sleep(2)
 
 

@@ -342,7 +342,7 @@ class Stack:
     def wait_ready(self, names: Iterable[str] | None = None, timeout: float = 120.0) -> None:
         """Wait until every API answers `/readyz` 200 and every worker is still running."""
         names = list(names or self.processes)
-        apis = [n for n in names if n.endswith("-api")]
+        apis = [n for n in names if parse_name(n)[1] == "api"]
         pending = set(apis)
         deadline = time.monotonic() + timeout
         next_note = time.monotonic() + 15
