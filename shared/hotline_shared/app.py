@@ -43,8 +43,8 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(settings.database_url)
-        app.state.redis = connect_redis(settings.redis_url, socket_timeout=5)
+        app.state.db = Database.from_settings(settings)
+        app.state.redis = connect_redis(settings, socket_timeout=5)
         try:
             for hook in on_startup:
                 await hook(app)
@@ -77,6 +77,15 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.reading() as session:
+        yield session
+
+
+# For the heavy list queries (supervision, the public board): the read replica when configured.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 
 
 def get_clock(request: Request) -> Clock:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from .clock import SHANGHAI
+from .settings import ServiceSettings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,13 +62,18 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int | None = None) -> AsyncEngine:
     if is_sqlite(url):
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
     )
 
 
@@ -90,10 +96,34 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        read_url: str | None = None,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # Heavy read-only queries may go to a replica; without one they share the primary's pool.
+        self.read_engine = (
+            create_engine(read_url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+            if read_url
+            else self.engine
+        )
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def from_settings(cls, settings: ServiceSettings) -> Database:
+        return cls(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+            read_url=settings.database_read_url,
+        )
 
     @property
     def dialect(self) -> str:
@@ -105,9 +135,21 @@ class Database:
         async with self.sessionmaker() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for queries that only read, on the read replica when one is configured.
+
+        Never used for anything that writes: a replica refuses writes, and the primary would then
+        be read through a different pool than it is written through.
+        """
+        async with self.read_sessionmaker() as session, session.begin():
+            yield session
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

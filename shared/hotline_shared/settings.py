@@ -5,10 +5,10 @@ Each service subclasses `ServiceSettings` and sets `model_config = service_confi
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "dev-secret", "secret", "placeholder"})
 DEV_IDENTITY_SECRET = "dev-secret"  # noqa: S105 - the dev default, refused in prod
@@ -24,7 +24,19 @@ class ServiceSettings(BaseSettings):
     service_name: str = "hotline"
     env: Literal["dev", "test", "prod"] = "dev"
     database_url: str = "sqlite+aiosqlite:///./.data/hotline.sqlite3"
+    # Connections per process (PostgreSQL): pool + overflow. Every replica has its own pool, so the
+    # server needs (API replicas + worker replicas) x (pool + overflow) per service; docs/capacity.md.
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_max_overflow: int = Field(default=10, ge=0, le=200)
+    # A read-only replica (PostgreSQL streaming replica) for the heavy supervision and board queries;
+    # empty: they read the primary. Its lag shows as slightly older lists, never as lost writes.
+    database_read_url: str | None = None
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Redis Sentinel (high availability): when sentinels are given, the master is found through them
+    # by name and followed across failovers; redis_url then only supplies db number and password.
+    redis_sentinels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    redis_sentinel_master: str = "hotline"
+    redis_sentinel_password: str | None = None
     identity_secret: str = DEV_IDENTITY_SECRET
     log_json: bool = False
     log_level: str = "INFO"
@@ -46,6 +58,22 @@ class ServiceSettings(BaseSettings):
     # When Redis is found to have lost stream data with no trace of what it held, rows published
     # this long ago or less go out again (consumers deduplicate, so wide is safe).
     relay_replay_window_s: float = Field(default=3_600.0, gt=0)
+    # With Redis replicas (Sentinel): events count as published only once this many replicas
+    # have them (WAIT), so a failover cannot drop them. 0 on a single Redis.
+    relay_min_replicas: int = Field(default=0, ge=0, le=10)
+
+    @field_validator("redis_sentinels", mode="before")
+    @classmethod
+    def _sentinel_list(cls, value: object) -> object:
+        """`host1:26379,host2:26379` in an env var; each entry must be host:port."""
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for entry in value:
+                host, _, port = str(entry).rpartition(":")
+                if not host or not port.isdigit():
+                    raise ValueError(f"redis_sentinels: {entry!r} is not host:port")
+        return value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:

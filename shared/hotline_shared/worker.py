@@ -38,6 +38,7 @@ def standard_relay(
         poll_interval_s=settings.relay_poll_interval_s,
         lock_ttl_ms=settings.relay_lock_ttl_ms,
         replay_window_s=settings.relay_replay_window_s,
+        min_replicas=settings.relay_min_replicas,
     )
 
 
@@ -92,8 +93,8 @@ async def run_worker(
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    db = Database(settings.database_url)
-    redis = connect_redis(settings.redis_url, socket_timeout=10)
+    db = Database.from_settings(settings)
+    redis = connect_redis(settings, socket_timeout=10)
     relay, consumers, periodic = build(db, redis, clock)
     tasks = []
     if relay is not None:

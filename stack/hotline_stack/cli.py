@@ -26,7 +26,7 @@ from .config import DEFAULT_PORT_BASE, SERVICES, WORKER_SERVICES, Ports, StackCo
 from .keys import ApiKey, KeysFileError, default_keys_file
 from .postgres import database_url, drop_database, ensure_database
 from .procinfo import pid_alive
-from .stack import PROCESS_NAMES, Stack, StackError
+from .stack import Stack, StackError, parse_name
 from .supervise import LogSummary, Supervisor
 
 app = typer.Typer(
@@ -112,6 +112,8 @@ def build_config(
     api_keys_file: Path | None = None,
     log_json: bool = False,
     db_prefix: str = "hotline",
+    api_replicas: int = 1,
+    worker_replicas: int = 1,
 ) -> StackConfig:
     return StackConfig(
         data_dir=data_dir,
@@ -124,6 +126,8 @@ def build_config(
         log_json=log_json,
         # Another interpreter (venv) for the service processes; default: the one running hotline.
         python=os.environ.get("HOTLINE_PYTHON", ""),
+        api_replicas=api_replicas,
+        worker_replicas=worker_replicas,
     )
 
 
@@ -132,7 +136,7 @@ def say(message: str) -> None:
 
 
 def print_log_line(name: str, line: str) -> None:
-    colour = PROCESS_COLOURS.get(name, "white")
+    colour = PROCESS_COLOURS.get(name) or PROCESS_COLOURS.get("-".join(parse_name(name)[:2]), "white")
     console.print(f"[{colour}]{name:>15}[/{colour}] | {escape(line)}", soft_wrap=True)
 
 
@@ -205,6 +209,20 @@ def up(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Echo every log line, not just warnings.")] = False,
     log_json: Annotated[bool, typer.Option(help="JSON log lines (as in production).")] = False,
     ready_timeout: Annotated[float, typer.Option(help="Seconds to wait for every /readyz.")] = 120.0,
+    replicas: Annotated[
+        int | None,
+        typer.Option(
+            "--replicas",
+            min=1,
+            help="Copies of every API and every worker (the APIs behind a local round-robin balancer).",
+        ),
+    ] = None,
+    api_replicas: Annotated[
+        int | None, typer.Option("--api-replicas", min=1, help="Copies of every API; default --replicas or 1.")
+    ] = None,
+    worker_replicas: Annotated[
+        int | None, typer.Option("--worker-replicas", min=1, help="Copies of every worker; default --replicas or 1.")
+    ] = None,
 ) -> None:
     """Start Valkey, migrate and seed every service, run the 4 APIs and 3 workers until Ctrl-C."""
     try:
@@ -218,6 +236,8 @@ def up(
             api_keys_file=api_keys_file,
             log_json=log_json,
             db_prefix=db_prefix,
+            api_replicas=api_replicas or replicas or 1,
+            worker_replicas=worker_replicas or replicas or 1,
         )
     except (StackError, KeysFileError, ValueError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")
@@ -229,7 +249,9 @@ def up(
     # (what Ctrl-C sends) must still stop the stack.
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     logs = LogSummary(
-        lambda: [(n, cfg.logs_dir / f"{n}.log") for n in (*PROCESS_NAMES, "redis")], print_log_line, verbose=verbose
+        lambda: [(n, cfg.logs_dir / f"{n}.log") for n in (*stack.process_names, "redis")],
+        print_log_line,
+        verbose=verbose,
     )
     exit_code = 0
     try:
@@ -343,12 +365,14 @@ def status(data_dir: DataDir = Path(".data")) -> None:
     healthy = True
     for name, pid in state["processes"].items():
         alive = pid_alive(pid)
-        service = name.removesuffix("-api")
-        url = state["urls"].get(service, "") if name.endswith("-api") else ""
+        is_api = name != "redis" and parse_name(name)[1] == "api"
+        url = ""
+        if is_api:
+            url = state.get("replica_urls", {}).get(name) or state["urls"].get(parse_name(name)[0], "")
         if name == "redis":
             url = state["redis_url"]
         verdict = "running" if alive else "DOWN"
-        if alive and name.endswith("-api"):
+        if alive and is_api:
             try:
                 r = httpx.get(f"{url}/readyz", timeout=3)
                 verdict = "ready" if r.status_code == 200 else f"not ready ({r.status_code}): {r.text[:80]}"

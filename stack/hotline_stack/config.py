@@ -17,6 +17,8 @@ ENV_PREFIX = {svc: f"{svc.upper()}_" for svc in SERVICES}
 DEFAULT_PORT_BASE = 8000
 # Valkey sits just above the service ports so `--port-base` moves the whole stack at once.
 REDIS_PORT_OFFSET = 9
+# More copies than this only measure the laptop's scheduler, not the design.
+MAX_REPLICAS = 8
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,19 @@ class StackConfig:
     # Extra env vars for every child (e.g. faster consumer reclaim in tests).
     extra_env: dict[str, str] = field(default_factory=dict)
     python: str = ""
+    # Copies of every API (behind the local balancer on the service's port) and of every worker.
+    api_replicas: int = 1
+    worker_replicas: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).resolve())
         unknown = set(self.database_urls) - set(SERVICES)
         if unknown:
             raise ValueError(f"database_urls for unknown service(s): {', '.join(sorted(unknown))}")
+        for what in ("api_replicas", "worker_replicas"):
+            count = getattr(self, what)
+            if not 1 <= count <= MAX_REPLICAS:
+                raise ValueError(f"{what} must be between 1 and {MAX_REPLICAS}, not {count}")
 
     @property
     def logs_dir(self) -> Path:

@@ -19,9 +19,10 @@ from types import TracebackType
 from typing import IO, Any
 
 import httpx
-from hotline_shared.ports import port_in_use
+from hotline_shared.ports import free_ports, port_in_use
 from sqlalchemy.engine import make_url
 
+from .balancer import Balancer, Pool
 from .config import SERVICES, WORKER_SERVICES, StackConfig
 from .keys import ApiKey, load_keys
 from .processes import ManagedProcess, Spawner, rotate_log, run_once, stop_all
@@ -34,15 +35,28 @@ class StackError(RuntimeError):
     """The stack could not do what was asked; the message says what to look at."""
 
 
-def api_name(service: str) -> str:
-    return f"{service}-api"
+def api_name(service: str, replica: int = 1) -> str:
+    return f"{service}-api" if replica == 1 else f"{service}-api-{replica}"
 
 
-def worker_name(service: str) -> str:
-    return f"{service}-worker"
+def worker_name(service: str, replica: int = 1) -> str:
+    return f"{service}-worker" if replica == 1 else f"{service}-worker-{replica}"
 
 
-PROCESS_NAMES = tuple([api_name(s) for s in SERVICES] + [worker_name(s) for s in WORKER_SERVICES])
+def parse_name(name: str) -> tuple[str, str, int]:
+    """`intake-api` -> (intake, api, 1); `dispatch-worker-2` -> (dispatch, worker, 2)."""
+    service, kind, *rest = name.split("-")
+    return service, kind, int(rest[0]) if rest else 1
+
+
+def process_names(api_replicas: int = 1, worker_replicas: int = 1) -> tuple[str, ...]:
+    """Every process of a stack; replica 1 keeps the plain name, so one copy of each looks as it always did."""
+    apis = [api_name(s, i) for s in SERVICES for i in range(1, api_replicas + 1)]
+    workers = [worker_name(s, i) for s in WORKER_SERVICES for i in range(1, worker_replicas + 1)]
+    return tuple(apis + workers)
+
+
+PROCESS_NAMES = process_names()
 
 
 def wipe_data_dir(data_dir: Path) -> None:
@@ -86,6 +100,24 @@ class Stack:
         self._keys: list[ApiKey] | None = None
         self._prepared = False
         self.started = False
+        # With --api-replicas > 1: each replica's own port, and the balancer on the service's port.
+        self.replica_ports: dict[str, int] = {}
+        self.balancer: Balancer | None = None
+
+    @property
+    def process_names(self) -> tuple[str, ...]:
+        return process_names(self.config.api_replicas, self.config.worker_replicas)
+
+    def replicas(self, service: str, kind: str = "api") -> list[str]:
+        """The names of a service's running copies, e.g. `replicas("intake", "worker")`."""
+        return [n for n in self.process_names if parse_name(n)[:2] == (service, kind)]
+
+    def process_url(self, name: str) -> str:
+        """Where one API process listens: its own port behind the balancer, or the service's port."""
+        service = parse_name(name)[0]
+        if name in self.replica_ports:
+            return f"http://{self.config.host}:{self.replica_ports[name]}"
+        return self.config.url(service)
 
     # -- what the stack offers -------------------------------------------------------------
     @property
@@ -135,6 +167,7 @@ class Stack:
             if migrate:
                 self.migrate(seed=seed, demo=demo)
             self.start_processes()
+            self.start_balancer()
             self.wait_ready(timeout=ready_timeout)
             self.started = True
             self.write_state()
@@ -165,8 +198,11 @@ class Stack:
                 f"port(s) already in use: {', '.join(busy)}. Stop whatever holds them, or move the "
                 "stack with --port-base."
             )
-        for name in (*PROCESS_NAMES, "redis"):
+        for name in (*self.process_names, "redis"):
             rotate_log(cfg.logs_dir / f"{name}.log")
+        if cfg.api_replicas > 1 and not self.replica_ports:
+            apis = [n for n in self.process_names if parse_name(n)[1] == "api"]
+            self.replica_ports = dict(zip(apis, free_ports(len(apis)), strict=True))
         if self._spawner is None:
             self._spawner = Spawner()
         self._prepared = True
@@ -253,11 +289,10 @@ class Stack:
 
     def _process(self, name: str) -> ManagedProcess:
         if name not in self.processes:
-            service, kind = name.rsplit("-", 1)
+            service, kind, _replica = parse_name(name)
             if kind == "api":
-                argv = self._manage(
-                    service, "serve", "--host", self.config.host, "--port", str(self.config.ports.of(service))
-                )
+                port = self.replica_ports.get(name, self.config.ports.of(service))
+                argv = self._manage(service, "serve", "--host", self.config.host, "--port", str(port))
             else:
                 argv = self._manage(service, "worker")
             self.processes[name] = ManagedProcess(
@@ -269,15 +304,37 @@ class Stack:
             )
         return self.processes[name]
 
-    def start_processes(self, names: Iterable[str] = PROCESS_NAMES) -> None:
+    def start_processes(self, names: Iterable[str] | None = None) -> None:
+        names = list(self.process_names if names is None else names)
         for name in names:
             self._process(name).start()
         self.report("started " + ", ".join(f"{n} (pid {self.processes[n].pid})" for n in names))
 
+    def start_balancer(self) -> None:
+        """With API replicas: one round-robin pool per service on the service's own port."""
+        if not self.replica_ports or self.balancer is not None:
+            return
+        host = self.config.host
+        pools = [
+            Pool(
+                name=svc,
+                listen=(host, self.config.ports.of(svc)),
+                upstreams=[(host, self.replica_ports[n]) for n in self.replicas(svc, "api")],
+            )
+            for svc in SERVICES
+        ]
+        self.balancer = Balancer(pools)
+        self.balancer.start()
+        self.report(
+            f"local balancer: {self.config.api_replicas} replicas of each API behind "
+            + ", ".join(f"{p.name} :{p.listen[1]}" for p in pools)
+        )
+
     def ready(self, service: str, timeout: float = 2.0) -> tuple[bool, str]:
-        """Whether the service's `/readyz` answers 200, and what it said."""
+        """Whether `/readyz` answers 200, and what it said: a service (on its port) or one API process."""
+        url = self.process_url(service) if service in self.processes else self.config.url(service)
         try:
-            r = httpx.get(f"{self.config.url(service)}/readyz", timeout=timeout)
+            r = httpx.get(f"{url}/readyz", timeout=timeout)
         except httpx.HTTPError as exc:
             return False, type(exc).__name__
         return r.status_code == 200, r.text[:300]
@@ -285,7 +342,7 @@ class Stack:
     def wait_ready(self, names: Iterable[str] | None = None, timeout: float = 120.0) -> None:
         """Wait until every API answers `/readyz` 200 and every worker is still running."""
         names = list(names or self.processes)
-        apis = [n for n in names if n.endswith("-api")]
+        apis = [n for n in names if parse_name(n)[1] == "api"]
         pending = set(apis)
         deadline = time.monotonic() + timeout
         next_note = time.monotonic() + 15
@@ -295,7 +352,7 @@ class Stack:
                 proc = self.processes[name]
                 if not proc.alive():
                     raise StackError(self._died_message(proc))
-                ok, detail = self.ready(name.removesuffix("-api"))
+                ok, detail = self.ready(name if name in self.replica_ports else parse_name(name)[0])
                 last[name] = detail
                 if ok:
                     pending.discard(name)
@@ -324,14 +381,17 @@ class Stack:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop in dependency order: gateway, service APIs, workers, then Redis."""
         stages = [
-            [api_name("gateway")],
-            [api_name(s) for s in WORKER_SERVICES],
-            [worker_name(s) for s in WORKER_SERVICES],
+            self.replicas("gateway"),
+            [n for s in WORKER_SERVICES for n in self.replicas(s, "api")],
+            [n for s in WORKER_SERVICES for n in self.replicas(s, "worker")],
         ]
         for stage in stages:
             procs = [self.processes[n] for n in stage if n in self.processes]
             if procs:
                 stop_all(procs, timeout=timeout)
+        if self.balancer is not None:
+            self.balancer.stop()
+            self.balancer = None
         if self.redis is not None:
             self.redis.stop(timeout=timeout)
         # Only now: the spawner thread's exit would SIGTERM every child (PR_SET_PDEATHSIG).
@@ -359,7 +419,7 @@ class Stack:
         if name in self.processes:
             return [name]
         if name in SERVICES:
-            return [n for n in (api_name(name), worker_name(name)) if n in self.processes]
+            return [n for n in self.process_names if parse_name(n)[0] == name and n in self.processes]
         raise KeyError(f"unknown process {name!r}; known: {', '.join(sorted(self.processes))}, redis")
 
     def kill(self, name: str) -> None:
@@ -441,6 +501,7 @@ class Stack:
             },
             "clock_offset_seconds": self._clock_offset,
             "processes": procs,
+            "replica_urls": {n: self.process_url(n) for n in self.replica_ports},
             "api_keys_file": str(self.config.api_keys_file),
             "updated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }

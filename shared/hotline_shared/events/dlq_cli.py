@@ -28,7 +28,7 @@ def make_dlq_cli(*, settings_factory: Callable[[], ServiceSettings], default_gro
         settings = settings_factory()
 
         async def go() -> T:
-            redis = connect_redis(settings.redis_url, socket_timeout=10)
+            redis = connect_redis(settings, socket_timeout=10)
             try:
                 return await work(redis, settings)
             finally:

@@ -141,6 +141,8 @@ class OutboxRelay:
         batch: int = 100,
         poll_interval_s: float = 0.1,
         lock_ttl_ms: int = 5000,
+        min_replicas: int = 0,
+        replica_wait_ms: int = 1000,
         fault_hook: FaultHook | None = None,
         replay_window_s: float = 3600.0,
         continuity_check_s: float = 1.0,
@@ -154,6 +156,8 @@ class OutboxRelay:
         self.batch = batch
         self.poll_interval_s = poll_interval_s
         self.lock_ttl_ms = lock_ttl_ms
+        self.min_replicas = min_replicas
+        self.replica_wait_ms = replica_wait_ms
         self.fault_hook = fault_hook
         self.instance = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.lock_key = f"hotline:relay-lock:{producer}"
@@ -203,6 +207,8 @@ class OutboxRelay:
             await self._check_continuity()
             return 0
         fault_point(self.fault_hook, "relay.after_xadd")
+        if not await self._replicated():
+            return 0
         async with self.db.transaction() as session:
             await session.execute(
                 update(outbox)
@@ -259,6 +265,23 @@ class OutboxRelay:
                 mapping={"last_detected_at": f"{time.time():.3f}", "last_republished": republished},
             )
             await self.redis.hincrby(recovery_key(self.producer), "detections", 1)
+
+    async def _replicated(self) -> bool:
+        """With Redis HA: are the entries just added on enough replicas to survive a failover?
+
+        Redis replicates asynchronously; a master killed right after XADD takes the newest entries
+        with it, and the promoted replica never had them. Until WAIT confirms, the rows stay
+        unpublished and go out again on the next pass (consumers drop the duplicate by event id).
+        """
+        if self.min_replicas <= 0:
+            return True
+        acknowledged: Any = await self.redis.execute_command("WAIT", self.min_replicas, self.replica_wait_ms)
+        if int(acknowledged) >= self.min_replicas:
+            return True
+        log.warning(
+            "relay_unreplicated", producer=self.producer, replicas=int(acknowledged), wanted=self.min_replicas
+        )
+        return False
 
     async def drain(self) -> int:
         """Publish everything now, then give the lease up (for one-off runs and tests)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import redis
@@ -20,10 +21,19 @@ def valkey_binary() -> Path:
 class ValkeyProcess:
     """A Valkey server on loopback with AOF persistence, so a restart keeps stream contents."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, *, fsync_always: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        fsync_always: bool = True,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.fsync_always = fsync_always
+        # e.g. `--replicaof 127.0.0.1 <port>` for a replica (the Sentinel tests).
+        self.extra_args = list(extra_args)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,6 +52,7 @@ class ValkeyProcess:
             "--save", "",
             "--daemonize", "no",
             "--protected-mode", "no",
+            *self.extra_args,
         ]  # fmt: skip
         log = (self.data_dir / "valkey.log").open("ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Query, Response
-from hotline_shared.app import SessionDep
+from hotline_shared.app import ReadSessionDep, SessionDep
 from hotline_shared.client_times import client_time
 from hotline_shared.errors import Forbidden, ValidationFailed, field_error
 from hotline_shared.identity import Identity, Role, require_roles
@@ -116,7 +116,7 @@ def _cursor_values(as_of: datetime) -> Any:
 
 @router.get("/overdue", response_model=OverduePage, summary="Overdue orders, the latest first (超期)")
 async def overdue(
-    session: SessionDep,
+    session: ReadSessionDep,
     rt: RuntimeDep,
     identity: SupervisorOrUnit,
     asked: FiltersQuery,
@@ -135,7 +135,7 @@ async def overdue(
 
 @router.get("/near-due", response_model=NearDuePage, summary="Orders close to a deadline (临期, yellow)")
 async def near_due(
-    session: SessionDep,
+    session: ReadSessionDep,
     rt: RuntimeDep,
     identity: SupervisorOrUnit,
     asked: FiltersQuery,
@@ -156,7 +156,7 @@ async def near_due(
     "/overdue/export", response_class=Response, responses=FILE_RESPONSES, summary="Overdue list as CSV or Excel"
 )
 async def overdue_export(
-    session: SessionDep,
+    session: ReadSessionDep,
     rt: RuntimeDep,
     identity: SupervisorOnly,
     asked: FiltersQuery,

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from hotline_shared.app import ClockDep, SessionDep
+from hotline_shared.app import ClockDep, ReadSessionDep, SessionDep
 from hotline_shared.errors import AppError, NotFound, TooManyRequests
 from hotline_shared.identity import IdentityDep
 from pydantic import ValidationError
@@ -34,7 +34,7 @@ MAX_FORM_BYTES = 8192
 @router.get("/board", response_class=HTMLResponse, summary="Public board page", responses={200: HTML})
 async def board_page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     identity: IdentityDep,
     on_date: Annotated[date | None, Query(alias="date")] = None,
     topic_code: Annotated[str | None, Query(max_length=40)] = None,

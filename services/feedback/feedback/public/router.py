@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from hotline_shared.app import ClockDep, SessionDep
+from hotline_shared.app import ClockDep, ReadSessionDep, SessionDep
 from hotline_shared.identity import IdentityDep
 
 from ..callbacks import service as callbacks
@@ -78,7 +78,7 @@ async def rate_case(
 
 @router.get("/board", response_model=BoardPage, summary="Public board of closed cases (公示)")
 async def public_board(
-    session: SessionDep,
+    session: ReadSessionDep,
     identity: IdentityDep,
     on_date: Annotated[date | None, Query(alias="date", description="Cases closed on this day")] = None,
     topic_code: Annotated[str | None, Query(max_length=40)] = None,
