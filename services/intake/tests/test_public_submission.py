@@ -21,13 +21,13 @@ from hotline_shared.clock import ManualClock
 from hotline_shared.storage import LocalStore, StorageSettings
 from hotline_shared.testing import signed_headers
 from hotline_shared.testing.apps import running
+from hotline_shared.testing.photos import heic_with_gps, jpeg_with_gps, metadata_left, png_with_exif
 from intake.config import IntakeSettings
 from intake.main import create_app
 from intake.photos.models import CasePhoto
 from sqlalchemy import select
 
 from .helpers import case_count, intake_events, operator, seed_catalog
-from .photo_files import heic_with_gps, jpeg_with_gps, metadata_left, png_with_exif
 
 CODES = "/api/v1/public/verification-codes"
 PUBLIC_CASES = "/api/v1/public/cases"
@@ -132,7 +132,8 @@ async def test_a_citizen_files_a_case_with_a_photo_and_the_photo_is_stored_witho
     store = LocalStore(media_dir)
     data = await store.get(stored["object_key"])
     thumb = await store.get(stored["thumb_key"])
-    assert data is not None and thumb is not None
+    assert data is not None
+    assert thumb is not None
     assert metadata_left(data) == {}
     assert metadata_left(thumb) == {}
     assert b"HotlineTestCam" not in data
@@ -214,7 +215,8 @@ async def test_codes_are_limited_per_phone_and_per_address(
     assert int(again.headers["Retry-After"]) >= 1
     # From one address, many phones: the address runs out (20 an hour by default).
     statuses = [(await client.post(CODES, json={"phone": fresh_phone()}, headers=who)).status_code for _ in range(20)]
-    assert statuses.count(202) == 19 and statuses[-1] == 429
+    assert statuses.count(202) == 19
+    assert statuses[-1] == 429
     not_mobile = await client.post(CODES, json={"phone": "010-12345678"}, headers=citizen())
     assert not_mobile.status_code == 422
     assert not_mobile.json()["errors"][0]["field"] == "body.phone"
@@ -263,7 +265,8 @@ async def test_an_operator_decides_which_photos_are_public(
     assert (await client.put(url, json={"publishable": True}, headers=who)).status_code == 403
     decided = await client.put(url, json={"publishable": True}, headers=operator())
     assert decided.status_code == 200
-    assert decided.json()["publishable"] is True and decided.json()["decided_by"] == "test-operator"
+    assert decided.json()["publishable"] is True
+    assert decided.json()["decided_by"] == "test-operator"
     events = await intake_events(app, "case.photo_publication_changed")
     assert [(e.payload["photo_id"], e.payload["publishable"]) for e in events] == [(photo_id, True)]
     missing = await client.put(
@@ -278,8 +281,9 @@ async def test_the_submission_page_takes_a_form_with_a_photo_and_refuses_robots_
     phone, who = fresh_phone(), citizen()
     page = await client.get("/submit", headers=who)
     assert page.status_code == 200
-    assert "占道经营" in page.text and "多福巷社区" in page.text or "<optgroup" in page.text
-    assert "cdn" not in page.text.lower() and "<script" not in page.text
+    assert ("占道经营" in page.text and "多福巷社区" in page.text) or "<optgroup" in page.text
+    assert "cdn" not in page.text.lower()
+    assert "<script" not in page.text
 
     sent = await client.post("/submit/code", data={"phone": phone}, headers=who)
     assert sent.status_code == 200
@@ -304,14 +308,16 @@ async def test_the_submission_page_takes_a_form_with_a_photo_and_refuses_robots_
 
     form["website"] = ""
     wrong = await client.post("/submit", data={**form, "verification_code": "12345x"}, headers=who)
-    assert wrong.status_code == 422 and "验证码不正确" in wrong.text
+    assert wrong.status_code == 422
+    assert "验证码不正确" in wrong.text
     assert 'value="王小明"' in wrong.text  # what was typed is kept
 
     done = await client.post("/submit", data=form, files=photo, headers=who)
     assert done.status_code == 201, done.text
     case_no = re.search(r'id="case-no">([\d-]+)<', done.text)
     lookup = re.search(r'id="lookup-code">(\w+)<', done.text)
-    assert case_no and lookup
+    assert case_no
+    assert lookup
     assert f'href="/track?case_no={case_no.group(1)}&amp;code={lookup.group(1)}"' in done.text
     assert "已收到照片 1 张" in done.text
     received = await intake_events(app, "case.received")
@@ -327,3 +333,24 @@ async def test_the_submission_page_takes_a_form_with_a_photo_and_refuses_robots_
     assert huge.status_code == 413
     assert "超过" in huge.text
     assert await case_count(app) == 1
+
+
+async def test_the_page_refuses_an_expired_code_in_plain_chinese(
+    client: httpx.AsyncClient, app: FastAPI, sms: SmsRecorder, clock: ManualClock
+) -> None:
+    phone, who = fresh_phone(), citizen()
+    assert (await client.post("/submit/code", data={"phone": phone}, headers=who)).status_code == 200
+    clock.advance(timedelta(minutes=5, seconds=1))
+    form = {
+        "category": "help",
+        "topic": "ZJ-WYGL-DTGZ",
+        "community_code": "D01-S01-C01",
+        "description": "5号楼电梯停运两天，楼里有多位老人上下楼困难。",
+        "name": "王桂芳",
+        "phone": phone,
+        "verification_code": sms.last_code(phone),
+    }
+    expired = await client.post("/submit", data=form, headers=who)
+    assert expired.status_code == 422
+    assert "验证码已过期，请重新获取" in expired.text
+    assert await case_count(app) == 0

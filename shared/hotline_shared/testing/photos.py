@@ -7,7 +7,7 @@ import io
 from PIL import Image
 from PIL.ExifTags import GPS, IFD, Base
 
-SECRET_CAMERA = "HotlineTestCam 9000"
+SECRET_CAMERA = "HotlineTestCam 9000"  # noqa: S105 - a camera model written into EXIF, not a secret
 
 
 def exif_with_gps() -> Image.Exif:
