@@ -7,12 +7,17 @@ tag is applied to the pixels first so a portrait photo still stands upright with
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import ValidationFailed, field_error
 
 pillow_heif.register_heif_opener()
 
@@ -107,3 +112,51 @@ def clean_photo(data: bytes, *, max_bytes: int, label: str = "照片") -> CleanP
         sha256=hashlib.sha256(body).hexdigest(),
         received_type=kind,
     )
+
+
+def decode_base64_photos(texts: Sequence[str], *, field: Sequence[str | int]) -> list[bytes]:
+    """Photos sent inside JSON (apps, unit workbenches) as base64; each bad one named by position."""
+    files, errors = [], []
+    for i, text in enumerate(texts):
+        try:
+            files.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError):
+            errors.append(field_error([*field, i], "照片应为 base64 编码的图片 / base64 image data", "base64"))
+    if errors:
+        raise ValidationFailed("照片编码有误 / photos are not valid base64", errors=errors)
+    return files
+
+
+def clean_photos(
+    files: Sequence[bytes], *, max_bytes: int, max_count: int, field: Sequence[str | int]
+) -> list[CleanPhoto]:
+    """Every file checked; all problems reported at once (422), each naming its photo."""
+    if len(files) > max_count:
+        message = f"最多上传{max_count}张照片 / at most {max_count} photos"
+        raise ValidationFailed(message, errors=[field_error(field, message, "too_many_photos")])
+    cleaned: list[CleanPhoto] = []
+    errors = []
+    for i, data in enumerate(files):
+        try:
+            cleaned.append(clean_photo(data, max_bytes=max_bytes, label=f"第{i + 1}张照片"))
+        except PhotoRejected as exc:
+            errors.append(field_error([*field, i], str(exc), "invalid_photo"))
+    if errors:
+        raise ValidationFailed("照片有误：" + "；".join(e["message"] for e in errors), errors=errors)
+    return cleaned
+
+
+def photo_event(
+    photo_id: str, key: str, thumb_key: str, photo: CleanPhoto, *, source: str, publishable: bool
+) -> dict[str, object]:
+    """How a stored photo travels in events (feedback shows it from these fields)."""
+    return {
+        "photo_id": photo_id,
+        "source": source,
+        "object_key": key,
+        "thumb_key": thumb_key,
+        "content_type": photo.content_type,
+        "width": photo.width,
+        "height": photo.height,
+        "publishable": publishable,
+    }

@@ -43,6 +43,8 @@ CASE_EVENTS = (
 def make_handlers(*, policy: FeedbackPolicy, clock: Clock) -> Mapping[str, Handler]:
     async def on_case_event(session: AsyncSession, envelope: EventEnvelope) -> None:
         state = await cases.record_event(session, envelope=envelope, policy=policy, clock=clock)
+        if envelope.type == "order.replied" and envelope.payload.get("photos"):
+            await photos.record_attached(session, envelope=envelope)
         if state is not None:
             await notifications.enqueue_for_event(session, envelope=envelope, clock=clock)
 

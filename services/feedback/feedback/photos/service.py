@@ -22,7 +22,7 @@ NO_PHOTO = "没有这张照片，或它未公开。"
 
 
 async def record_attached(session: AsyncSession, *, envelope: EventEnvelope) -> None:
-    case_no = str(envelope.payload["case_no"])
+    case_no = str(envelope.case_no or envelope.payload["case_no"])
     photos: list[dict[str, Any]] = envelope.payload.get("photos", [])
     for position, p in enumerate(photos):
         row = await repository.get(session, str(p["photo_id"])) or PublicPhoto(photo_id=str(p["photo_id"]))

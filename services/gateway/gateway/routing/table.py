@@ -95,7 +95,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/api/v1/orders/{order_id}/sign", "dispatch", UNIT),
     _r("POST", "/api/v1/orders/{order_id}/return", "dispatch", UNIT),
     _r("POST", "/api/v1/orders/{order_id}/contact", "dispatch", UNIT),
-    _r("POST", "/api/v1/orders/{order_id}/reply", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/reply", "dispatch", UNIT, upload=True),
     _r("POST", "/api/v1/orders/{order_id}/extensions", "dispatch", UNIT),
     _r("GET", "/api/v1/extensions", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
     _r("GET", "/api/v1/extensions/{extension_id}", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),

@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Sequence
 
 from hotline_shared.clock import Clock
-from hotline_shared.errors import NotFound, ValidationFailed, field_error
+from hotline_shared.errors import NotFound
 from hotline_shared.events import Outbox
 from hotline_shared.identity import Identity
-from hotline_shared.photos import CleanPhoto, PhotoRejected, clean_photo
+from hotline_shared.photos import CleanPhoto, photo_event
 from hotline_shared.storage import ObjectStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,40 +26,8 @@ PHOTOS_ATTACHED = "case.photos_attached"
 PHOTO_PUBLICATION = "case.photo_publication_changed"
 
 
-def clean_all(
-    files: Sequence[bytes], *, max_bytes: int, max_count: int, field: Sequence[str | int]
-) -> list[CleanPhoto]:
-    """Every file checked; all problems reported at once, each naming its photo."""
-    if len(files) > max_count:
-        message = f"最多上传{max_count}张照片 / at most {max_count} photos"
-        raise ValidationFailed(message, errors=[field_error(field, message, "too_many_photos")])
-    cleaned: list[CleanPhoto] = []
-    errors = []
-    for i, data in enumerate(files):
-        try:
-            cleaned.append(clean_photo(data, max_bytes=max_bytes, label=f"第{i + 1}张照片"))
-        except PhotoRejected as exc:
-            errors.append(field_error([*field, i], str(exc), "invalid_photo"))
-    if errors:
-        raise ValidationFailed("照片有误：" + "；".join(e["message"] for e in errors), errors=errors)
-    return cleaned
-
-
 def view(photo: CasePhoto) -> PhotoOut:
     return PhotoOut.model_validate(photo, from_attributes=True)
-
-
-def _event_view(photo: CasePhoto) -> dict[str, object]:
-    return {
-        "photo_id": photo.photo_id,
-        "source": "citizen",
-        "object_key": photo.object_key,
-        "thumb_key": photo.thumb_key,
-        "content_type": photo.content_type,
-        "width": photo.width,
-        "height": photo.height,
-        "publishable": photo.publishable,
-    }
 
 
 async def attach(
@@ -74,7 +42,7 @@ async def attach(
     if not photos:
         return []
     now = clock.now()
-    rows = []
+    rows, announced = [], []
     for position, photo in enumerate(photos):
         photo_id = uuid.uuid4().hex
         key = f"cases/{case_no}/{photo_id}.{photo.extension}"
@@ -98,12 +66,13 @@ async def attach(
                 created_at=now,
             )
         )
+        announced.append(photo_event(photo_id, key, thumb_key, photo, source="citizen", publishable=False))
     await repository.add_all(session, rows)
     await outbox.emit(
         session,
         type=PHOTOS_ATTACHED,
         case_no=case_no,
-        payload={"case_no": case_no, "photos": [_event_view(r) for r in rows]},
+        payload={"case_no": case_no, "photos": announced},
     )
     return rows
 

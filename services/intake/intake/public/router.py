@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Response
 from hotline_shared.app import ClockDep, SessionDep
-from hotline_shared.errors import ValidationFailed, field_error
 from hotline_shared.events import Outbox
 from hotline_shared.identity import IdentityDep
+from hotline_shared.photos import decode_base64_photos
 
 from ..cases.dependencies import SettingsDep
 from ..cases.router import IdempotencyKey
@@ -66,20 +64,6 @@ async def request_code(
     )
 
 
-def _decode(photos: list[str]) -> list[bytes]:
-    files, errors = [], []
-    for i, text in enumerate(photos):
-        try:
-            files.append(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
-            errors.append(
-                field_error(["body", "photos", i], "照片应为 base64 编码的图片 / base64 image data", "base64")
-            )
-    if errors:
-        raise ValidationFailed("照片编码有误 / photos are not valid base64", errors=errors)
-    return files
-
-
 @router.post(
     "/cases",
     status_code=201,
@@ -103,7 +87,7 @@ async def create_public_case(
     result = await service.submit_citizen_case(
         session,
         body=body,
-        photo_files=_decode(body.photos),
+        photo_files=decode_base64_photos(body.photos, field=["body", "photos"]),
         identity=identity,
         settings=settings,
         outbox=outbox,

@@ -17,7 +17,7 @@ from hotline_shared.clock import Clock
 from hotline_shared.errors import TooManyRequests, ValidationFailed, field_error
 from hotline_shared.events import Outbox
 from hotline_shared.identity import Identity
-from hotline_shared.photos import CleanPhoto
+from hotline_shared.photos import CleanPhoto, clean_photos
 from hotline_shared.storage import ObjectStore
 from hotline_shared.throttle import Limit, WindowThrottle
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -141,7 +141,7 @@ async def submit_citizen_case(
             headers={"Retry-After": str(wait)},
             extra={"retry_after": wait},
         )
-    cleaned = photos_service.clean_all(
+    cleaned = clean_photos(
         photo_files, max_bytes=settings.photo_max_bytes, max_count=settings.photo_max_count, field=[*prefix, "photos"]
     )
     data = CaseCreate(
