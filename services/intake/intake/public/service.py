@@ -23,7 +23,7 @@ from hotline_shared.throttle import Limit, WindowThrottle
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..cases import service as cases
-from ..cases.schemas import Caller, CaseCreate, Channel
+from ..cases.schemas import Caller, CaseAccepted, CaseCreate, Channel
 from ..cases.validation import validate_case
 from ..catalog.snapshot import CatalogCache
 from ..config import IntakeSettings
@@ -41,7 +41,7 @@ class PublicRegistration:
     photo_ids: list[str]
 
 
-async def _replayed(session: AsyncSession, accepted: cases.CaseAccepted) -> PublicRegistration:
+async def _replayed(session: AsyncSession, accepted: CaseAccepted) -> PublicRegistration:
     # The first answer stands; its code was used then and its photos are already attached.
     earlier = await photos_service.list_photos(session, case_no=accepted.case_no)
     return PublicRegistration(cases.Registration(accepted, replayed=True), photo_ids=[p.photo_id for p in earlier])
@@ -72,7 +72,7 @@ async def register_public_case(
             session, subject=scope, key=idempotency_key, digest=cases.request_digest(data)
         )
         if earlier is not None:
-            accepted = cases.CaseAccepted.model_validate(earlier.body)
+            accepted = CaseAccepted.model_validate(earlier.body)
             return await _replayed(session, accepted)
     # Field problems first: a citizen who mistyped the description keeps their code.
     validate_case(data, await catalog.get(session), prefix=prefix)
