@@ -49,7 +49,9 @@ def metadata_left(data: bytes) -> dict[str, object]:
     """What a reader of the stored file could learn besides the pixels."""
     with Image.open(io.BytesIO(data)) as image:
         found: dict[str, object] = {
-            k: v for k, v in image.info.items() if k not in ("jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi")
+            str(k): v
+            for k, v in image.info.items()
+            if k not in ("jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi")
         }
         exif = image.getexif()
         if len(exif):

@@ -41,7 +41,7 @@ def track_url(case_no: str, code: str) -> str:
     status_code=202,
     response_model=CodeSent,
     summary="Send a one-time SMS code to the citizen's phone (外网申请 step 1)",
-    responses={k: PROBLEMS[k] for k in (422, 429)} | {503: {"description": "The SMS could not be sent"}},
+    responses={**{k: PROBLEMS[k] for k in (422, 429)}, 503: {"description": "The SMS could not be sent"}},
 )
 async def request_code(
     body: CodeRequest,
