@@ -13,11 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 from hotline_shared.app import ClockDep, SessionDep
 from hotline_shared.errors import AppError, PayloadTooLarge
 from hotline_shared.events import Outbox
 from hotline_shared.identity import IdentityDep
+from hotline_shared.pages import page_templates
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
@@ -37,7 +37,7 @@ from ..verification import service as verification
 from .choices import area_chain, area_groups, topic_choices, topic_code_for
 
 router = APIRouter(tags=["pages"])
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = page_templates(Path(__file__).parent / "templates")
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 
 HTML: dict[str, Any] = {"content": {"text/html": {}}}
