@@ -136,6 +136,8 @@ class StackConfig:
             env[f"{prefix}IDENTITY_SECRET"] = secret
             env[f"{prefix}LOG_JSON"] = "true" if self.log_json else "false"
             env[f"{prefix}CLOCK_OFFSET_SECONDS"] = repr(float(offset))
+            # One photo folder for the whole stack: intake and dispatch write, feedback shows.
+            env[f"{prefix}MEDIA__LOCAL_DIR"] = str(self.data_dir / "media")
         env["GATEWAY_INTAKE_URL"] = self.url("intake")
         env["GATEWAY_DISPATCH_URL"] = self.url("dispatch")
         env["GATEWAY_FEEDBACK_URL"] = self.url("feedback")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from hotline_shared.calendar import OfficeHours
 from hotline_shared.settings import ServiceSettings, service_config
+from hotline_shared.storage import StorageSettings
 from pydantic import Field, field_validator
 
 from .supervision.config import SupervisionSettings
@@ -30,6 +31,10 @@ class DispatchSettings(ServiceSettings):
     return_to_suggested_unit: bool = True
     # Tracking supervision (跟踪监督): sweep, score weights, ranking (env DISPATCH_SUPERVISION__…).
     supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
+    # Photos on a unit's reply (办结照片): where they are stored (the bucket feedback shows them from).
+    media: StorageSettings = Field(default_factory=StorageSettings)
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    photo_max_count: int = Field(default=4, ge=0, le=20)
 
     @field_validator("office_hours")
     @classmethod

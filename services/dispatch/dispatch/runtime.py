@@ -12,6 +12,7 @@ from typing import Annotated, Protocol
 from fastapi import Depends, Request
 from hotline_shared.clock import Clock
 from hotline_shared.events import Outbox
+from hotline_shared.storage import ObjectStore, make_store
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .config import DispatchSettings
@@ -34,6 +35,7 @@ class Runtime:
     outbox: Outbox
     calendars: CalendarProvider
     order_observers: tuple[OrderObserver, ...] = ()
+    store: ObjectStore | None = None  # photos on replies; None where nothing stores photos
 
 
 def make_runtime(settings: DispatchSettings, clock: Clock, *, observers: Sequence[OrderObserver] = ()) -> Runtime:
@@ -43,6 +45,7 @@ def make_runtime(settings: DispatchSettings, clock: Clock, *, observers: Sequenc
         outbox=make_outbox(clock),
         calendars=CalendarProvider(office_hours=settings.parsed_office_hours),
         order_observers=tuple(observers),
+        store=make_store(settings.media),
     )
 
 

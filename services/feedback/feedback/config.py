@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotline_shared.settings import ServiceSettings, service_config
+from hotline_shared.storage import StorageSettings
 from pydantic import Field
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +39,8 @@ class FeedbackSettings(ServiceSettings):
     notification_batch: int = Field(default=50, ge=1, le=1000)
     notification_interval_s: float = Field(default=2.0, gt=0)
     public_site_url: str = "http://127.0.0.1:8000"
+    # Where intake and dispatch store photos (the same bucket or folder); read-only here.
+    media: StorageSettings = Field(default_factory=StorageSettings)
 
     def callback_due_days(self, category: str | None) -> int:
         if category and category in self.callback_due_by_category:

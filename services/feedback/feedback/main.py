@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from hotline_shared.app import create_service_app, make_clock
 from hotline_shared.calendar import WorkingCalendar
 from hotline_shared.clock import Clock
+from hotline_shared.storage import make_store
 
 from .api import ROUTERS
 from .config import FeedbackSettings
@@ -38,4 +39,5 @@ def create_app(
     )
     app.state.outbox = make_outbox(clock)
     app.state.policy = make_policy(settings, calendar)
+    app.state.store = make_store(settings.media)
     return app

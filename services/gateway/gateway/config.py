@@ -40,6 +40,8 @@ class GatewaySettings(ServiceSettings):
 
     # A batch of 500 cases is well under 2 MiB; anything far larger is a mistake or an attack.
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # Routes that take photos (a citizen's submission): a few phone photos, base64 in JSON.
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
     # Rate limits: requests per minute, with a burst of the same size (GCRA in Redis, shared by replicas).
     rate_limit_enabled: bool = True

@@ -8,10 +8,14 @@ from .api import ROUTERS
 from .catalog.snapshot import CatalogCache
 from .config import IntakeSettings
 from .outbox import make_outbox
+from .public.dependencies import install as install_public
 
 TAGS = [
     {"name": "cases", "description": "Register, search and read cases (民情受理)"},
     {"name": "catalog", "description": "Topic catalogue and area tree"},
+    {"name": "photos", "description": "Photos sent with cases (随手拍) and whether each may be shown publicly"},
+    {"name": "public", "description": "Citizens file cases themselves (外网申请): SMS code, then the case"},
+    {"name": "pages", "description": "The submission page (/submit)"},
 ]
 
 
@@ -29,4 +33,5 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     )
     app.state.outbox = make_outbox(clock)
     app.state.catalog = CatalogCache()
+    install_public(app.state, settings)
     return app

@@ -45,6 +45,13 @@ ROLES: dict[str, tuple[str, ...]] = {
     "GET /api/v1/catalog/topics": ("operator", "public"),
     "GET /api/v1/catalog/areas": ("operator", "public"),
     "POST /api/v1/catalog/reload": ("admin",),
+    "GET /api/v1/cases/{case_no}/photos": ("operator", "station", "supervisor"),
+    "PUT /api/v1/cases/{case_no}/photos/{photo_id}/publication": ("operator", "supervisor"),
+    "POST /api/v1/public/verification-codes": ("public",),
+    "POST /api/v1/public/cases": ("public",),
+    "GET /submit": ("public",),
+    "POST /submit/code": ("public",),
+    "POST /submit": ("public",),
 }
 
 
@@ -71,8 +78,16 @@ CASE_BODIES = [
     case_body(category="report", caller={"name": "王五", "phone": "13700002222", "confidential": True}),
     case_body(force_new={"reason": "同一地点但是不同的摊位，不是重复件"}, title="占道经营"),
 ]
+PUBLIC_CASE = {
+    **{k: v for k, v in case_body().items() if k not in ("caller",)},
+    "channel": "web",
+    "caller": {"name": "张三", "phone": "13812345678"},
+    "verification_code": "123456",
+}
 BODIES = {
     f"POST {CASES}": CASE_BODIES,
+    "POST /api/v1/public/cases": [PUBLIC_CASE, {**PUBLIC_CASE, "channel": "app", "photos": ["/9j/4AAQSkZJRg=="]}],
+    "POST /api/v1/public/verification-codes": [{"phone": "13812345678"}],
     f"POST {BATCH}": [
         {"items": [{**body, "client_ref": f"FUZZ-{n}"} for n, body in enumerate(CASE_BODIES[:2])]},
         {"items": [{**CASE_BODIES[2], "client_ref": "FUZZ-REPORT"}, {"not": "a case"}]},

@@ -26,6 +26,14 @@ class ReplyIn(BaseModel):
     attachments: list[AttachmentRef] = Field(
         default_factory=list, max_length=20, description="references to files held by the unit (URLs or ids)"
     )
+    photos: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="办结照片: base64 JPEG/PNG/HEIC; metadata (EXIF, GPS) is removed before storage",
+    )
+    photos_publishable: bool = Field(
+        default=False, description="True: the photos may be shown on the citizen's progress page"
+    )
 
 
 class ReturnIn(BaseModel):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
 import structlog
-from hotline_shared.errors import NotFound, ValidationFailed, field_error
+from hotline_shared.errors import NotFound, ServiceUnavailable, ValidationFailed, field_error
 from hotline_shared.identity import Identity, Role
+from hotline_shared.photos import CleanPhoto, clean_photos, decode_base64_photos, photo_event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actors import SYSTEM, Actor
@@ -110,7 +112,32 @@ async def contact(
     return order
 
 
+async def _store_photos(
+    rt: Runtime, *, order: WorkOrder, photos: list[CleanPhoto], publishable: bool
+) -> list[dict[str, object]]:
+    # Stored before the commit: a rolled-back reply leaves unreferenced objects, never a lost photo.
+    if not photos:
+        return []
+    if rt.store is None:
+        raise ServiceUnavailable("照片存储不可用，请稍后再试。")
+    announced = []
+    for photo in photos:
+        photo_id = uuid.uuid4().hex
+        key = f"orders/{order.order_id}/{order.reply_seq}/{photo_id}.{photo.extension}"
+        thumb_key = f"orders/{order.order_id}/{order.reply_seq}/{photo_id}-thumb.jpg"
+        await rt.store.put(key, photo.data, content_type=photo.content_type)
+        await rt.store.put(thumb_key, photo.thumbnail, content_type="image/jpeg")
+        announced.append(photo_event(photo_id, key, thumb_key, photo, source="unit", publishable=publishable))
+    return announced
+
+
 async def reply(session: AsyncSession, rt: Runtime, *, order_id: str, identity: Identity, data: ReplyIn) -> WorkOrder:
+    cleaned = clean_photos(
+        decode_base64_photos(data.photos, field=["body", "photos"]),
+        max_bytes=rt.settings.photo_max_bytes,
+        max_count=rt.settings.photo_max_count,
+        field=["body", "photos"],
+    )
     case, order = await locked(session, order_id=order_id, identity=identity)
     now = rt.clock.now()
     actor = Actor.of(identity)
@@ -134,6 +161,7 @@ async def reply(session: AsyncSession, rt: Runtime, *, order_id: str, identity: 
             "on_time": _on_time(now, order.reply_due_at),
             "reply_seq": order.reply_seq,
             "attachments": list(data.attachments),
+            "photos": await _store_photos(rt, order=order, photos=cleaned, publishable=data.photos_publishable),
         },
     )
     if order.role == OrderRole.lead:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..cases import service as cases
 from ..notifications import service as notifications
+from ..photos import service as photos
 from ..policy import FeedbackPolicy
 
 STREAMS = [stream_for("intake"), stream_for("dispatch")]
@@ -42,7 +43,17 @@ CASE_EVENTS = (
 def make_handlers(*, policy: FeedbackPolicy, clock: Clock) -> Mapping[str, Handler]:
     async def on_case_event(session: AsyncSession, envelope: EventEnvelope) -> None:
         state = await cases.record_event(session, envelope=envelope, policy=policy, clock=clock)
+        if envelope.type == "order.replied" and envelope.payload.get("photos"):
+            await photos.record_attached(session, envelope=envelope)
         if state is not None:
             await notifications.enqueue_for_event(session, envelope=envelope, clock=clock)
 
-    return dict.fromkeys(CASE_EVENTS, on_case_event)
+    async def on_photos(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await photos.record_attached(session, envelope=envelope)
+
+    async def on_publication(session: AsyncSession, envelope: EventEnvelope) -> None:
+        await photos.record_publication(session, envelope=envelope)
+
+    handlers: dict[str, Handler] = dict.fromkeys(CASE_EVENTS, on_case_event)
+    handlers |= {"case.photos_attached": on_photos, "case.photo_publication_changed": on_publication}
+    return handlers

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import httpx
 import structlog
+from hotline_shared.sms import HttpSmsSender
 
 from ..config import FeedbackSettings
 
@@ -45,8 +46,7 @@ class HttpNotifier:
     async def send_sms(self, *, phone: str, text: str) -> None:
         if not self.settings.sms_gateway_url:
             raise NotDeliverable("no SMS gateway configured (FEEDBACK_SMS_GATEWAY_URL)")
-        response = await self.client.post(self.settings.sms_gateway_url, json={"phone": phone, "text": text})
-        response.raise_for_status()
+        await HttpSmsSender(self.settings.sms_gateway_url, self.client).send_sms(phone=phone, text=text)
 
     def _webhook_url(self, unit_id: str) -> str | None:
         if unit_id in self.settings.unit_webhooks:

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from hotline_shared.app import ClockDep, ReadSessionDep, SessionDep
 from hotline_shared.errors import AppError, NotFound, TooManyRequests
 from hotline_shared.identity import IdentityDep
+from hotline_shared.pages import page_templates
 from pydantic import ValidationError
 
 from ..callbacks import service as callbacks
@@ -25,7 +25,7 @@ from ..deps import OutboxDep, PolicyDep, ThrottleDep
 from ..public import service as public
 
 router = APIRouter(tags=["pages"])
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = page_templates(Path(__file__).parent / "templates")
 
 HTML: dict[str, Any] = {"content": {"text/html": {}}}
 MAX_FORM_BYTES = 8192

@@ -37,6 +37,13 @@ class PublicRating(BaseModel):
     source: str | None = None
 
 
+class PublicPhotoLink(BaseModel):
+    photo_id: str
+    source: str
+    width: int
+    height: int
+
+
 class PublicCase(BaseModel):
     """A case as the citizen who holds its lookup code sees it: personal data masked."""
 
@@ -65,6 +72,7 @@ class PublicCase(BaseModel):
     outcome: str | None = None
     outcome_text: str | None = None
     timeline: list[PublicTimelineEntry]
+    photos: list[PublicPhotoLink] = []
 
 
 class BoardItem(BaseModel):

@@ -15,6 +15,7 @@ from ..cases import repository as cases_repo
 from ..cases.models import CaseRecord
 from ..dates import checked_day
 from ..labels import CATEGORY, CHANNEL, OUTCOME, SATISFACTION, STATUS, label
+from ..photos import service as photos
 from . import masking
 from .schemas import (
     BoardItem,
@@ -22,6 +23,7 @@ from .schemas import (
     PublicCaller,
     PublicCase,
     PublicLocation,
+    PublicPhotoLink,
     PublicRating,
     PublicReply,
 )
@@ -128,6 +130,10 @@ async def public_view(session: AsyncSession, record: CaseRecord) -> PublicCase:
         outcome=record.outcome,
         outcome_text=label(OUTCOME, record.outcome),
         timeline=public_timeline(events),
+        photos=[
+            PublicPhotoLink(photo_id=p.photo_id, source=p.source, width=p.width, height=p.height)
+            for p in await photos.public_photos(session, case_no=record.case_no)
+        ],
     )
 
 

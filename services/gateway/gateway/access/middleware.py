@@ -173,7 +173,7 @@ class AccessControl:
             )
 
     async def _limit_body(self, scope: Scope, headers: Headers, receive: Receive, route: Route) -> Receive:
-        limit = self.settings.max_body_bytes
+        limit = self.settings.max_upload_bytes if route.upload else self.settings.max_body_bytes
         declared = headers.get("content-length")
         too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes; split it into smaller requests.")
         if declared is not None and declared.isdigit() and int(declared) > limit:

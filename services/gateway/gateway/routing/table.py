@@ -37,6 +37,7 @@ class Route:
     roles: frozenset[Role]
     pii: bool = False  # a staff read of personal data: audited like a write
     rate: RateClass = RateClass.staff
+    upload: bool = False  # takes photos: the larger body limit (max_upload_bytes) applies
 
     @property
     def audited(self) -> bool:
@@ -59,13 +60,14 @@ def _r(
     *roles: Role | frozenset[Role],
     pii: bool = False,
     rate: RateClass | None = None,
+    upload: bool = False,
 ) -> Route:
     allowed: set[Role] = set()
     for r in roles:
         allowed |= r if isinstance(r, frozenset) else {r}
     frozen = frozenset(allowed)
     default_rate = RateClass.public if Role.public in frozen else RateClass.staff
-    return Route(method, path, service, frozen, pii, rate or default_rate)
+    return Route(method, path, service, frozen, pii, rate or default_rate, upload)
 
 
 # fmt: off
@@ -78,6 +80,14 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/catalog/topics", "intake", ANYONE),
     _r("GET", "/api/v1/catalog/areas", "intake", ANYONE),
     _r("POST", "/api/v1/catalog/reload", "intake", ADMIN),
+    _r("GET", "/api/v1/cases/{case_no}/photos", "intake", OPERATOR, STATION, SUPERVISOR, ADMIN),
+    _r("PUT", "/api/v1/cases/{case_no}/photos/{photo_id}/publication", "intake", OPERATOR, SUPERVISOR, ADMIN),
+    # intake: citizens file cases themselves (外网申请)
+    _r("POST", "/api/v1/public/verification-codes", "intake", PUBLIC),
+    _r("POST", "/api/v1/public/cases", "intake", PUBLIC, upload=True),
+    _r("GET", "/submit", "intake", PUBLIC),
+    _r("POST", "/submit", "intake", PUBLIC, upload=True),
+    _r("POST", "/submit/code", "intake", PUBLIC),
 
     # dispatch: the unit's workflow
     _r("GET", "/api/v1/orders", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
@@ -85,7 +95,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/api/v1/orders/{order_id}/sign", "dispatch", UNIT),
     _r("POST", "/api/v1/orders/{order_id}/return", "dispatch", UNIT),
     _r("POST", "/api/v1/orders/{order_id}/contact", "dispatch", UNIT),
-    _r("POST", "/api/v1/orders/{order_id}/reply", "dispatch", UNIT),
+    _r("POST", "/api/v1/orders/{order_id}/reply", "dispatch", UNIT, upload=True),
     _r("POST", "/api/v1/orders/{order_id}/extensions", "dispatch", UNIT),
     _r("GET", "/api/v1/extensions", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
     _r("GET", "/api/v1/extensions/{extension_id}", "dispatch", UNIT, SUPERVISOR, OPERATOR, ADMIN),
@@ -141,6 +151,7 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/public/cases/{case_no}", "feedback", PUBLIC),
     _r("POST", "/api/v1/public/cases/{case_no}/rating", "feedback", PUBLIC),
     _r("GET", "/api/v1/public/board", "feedback", PUBLIC),
+    _r("GET", "/api/v1/public/cases/{case_no}/photos/{photo_id}", "feedback", PUBLIC),
     _r("GET", "/board", "feedback", PUBLIC),
     _r("GET", "/track", "feedback", PUBLIC),
     _r("POST", "/track/rating", "feedback", PUBLIC),

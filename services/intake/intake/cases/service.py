@@ -51,7 +51,7 @@ def station_of(identity: Identity) -> str | None:
     return identity.station_id or identity.subject
 
 
-def _request_digest(data: CaseCreate) -> str:
+def request_digest(data: CaseCreate) -> str:
     # client_ref is the key itself, not part of what is asked; leaving it out lets a station
     # resend a batch item as a single post with Idempotency-Key = client_ref.
     return idempotency.request_hash(data.model_dump(mode="json", exclude={"client_ref"}))
@@ -67,14 +67,16 @@ async def register_case(
     catalog: CatalogCache,
     duplicate_window: timedelta,
     idempotency_key: str | None = None,
+    idempotency_scope: str | None = None,
     prefix: tuple[str | int, ...] = ("body",),
 ) -> Registration:
-    digest = _request_digest(data) if idempotency_key is not None else ""
+    """`idempotency_scope` replaces the caller's subject as the owner of the key: the public channels
+    share one subject, so their keys are scoped to the verified phone instead."""
+    scope = idempotency_scope or identity.subject
+    digest = request_digest(data) if idempotency_key is not None else ""
     if idempotency_key is not None:
         # A retry is answered from the record even if the catalogue changed since.
-        earlier = await idempotency.previous_answer(
-            session, subject=identity.subject, key=idempotency_key, digest=digest
-        )
+        earlier = await idempotency.previous_answer(session, subject=scope, key=idempotency_key, digest=digest)
         if earlier is not None:
             return Registration(CaseAccepted.model_validate(earlier.body), replayed=True)
 
@@ -85,9 +87,7 @@ async def register_case(
 
     claim = None
     if idempotency_key is not None:
-        claim, answer = await idempotency.claim(
-            session, subject=identity.subject, key=idempotency_key, digest=digest, now=now
-        )
+        claim, answer = await idempotency.claim(session, subject=scope, key=idempotency_key, digest=digest, now=now)
         if answer is not None:
             return Registration(CaseAccepted.model_validate(answer.body), replayed=True)
 
