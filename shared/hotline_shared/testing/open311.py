@@ -75,7 +75,8 @@ def parse(body: bytes, fmt: str) -> Any:
 
 def _check_type(name: str, value: Any, kind: str, fmt: str) -> None:
     if kind == DATE:
-        assert isinstance(value, str) and W3C.match(value), f"{name}={value!r} is not a W3C date-time with offset"
+        assert isinstance(value, str), f"{name}={value!r} is not a string"
+        assert W3C.match(value), f"{name}={value!r} is not a W3C date-time with offset"
     elif kind == LIST:
         assert isinstance(value, list), f"{name} must be a list"
     elif fmt == "xml":
@@ -83,11 +84,13 @@ def _check_type(name: str, value: Any, kind: str, fmt: str) -> None:
         if kind == BOOL:
             assert value in ("true", "false"), f"{name}={value!r} is not true/false"
         if kind == INT:
-            assert value is not None and value.lstrip("-").isdigit(), f"{name}={value!r} is not an integer"
+            assert value is not None, f"{name} is empty"
+            assert value.lstrip("-").isdigit(), f"{name}={value!r} is not an integer"
     elif kind == BOOL:
         assert isinstance(value, bool), f"{name}={value!r} is not a boolean"
     elif kind == INT:
-        assert isinstance(value, int) and not isinstance(value, bool), f"{name}={value!r} is not an integer"
+        assert isinstance(value, int), f"{name}={value!r} is not an integer"
+        assert not isinstance(value, bool), f"{name}={value!r} is a boolean, not an integer"
     else:
         assert isinstance(value, str), f"{name}={value!r} is not a string"
 
