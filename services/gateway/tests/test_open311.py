@@ -7,14 +7,20 @@ Reading requests back after the workers have run is tested on the whole stack (t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
 from gateway.apikeys import service as keys
 from gateway.apikeys.schemas import ApiKeyCreate
+from gateway.config import GatewaySettings
+from gateway.main import create_app
+from hotline_shared.clock import ManualClock
 from hotline_shared.testing import open311 as spec
+from hotline_shared.testing.apps import running
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import Stack
 
@@ -240,3 +246,48 @@ async def test_an_open311_key_opens_only_the_open311_endpoints(
     assert (await client.get("/api/v1/catalog/topics", headers=bearer)).status_code == 403
     ok = await client.get(f"/open311/v2/services.json?api_key={open311_key}")
     assert ok.status_code == 200
+
+
+async def test_open311_keys_have_their_own_rate_limit_told_in_the_specifications_shape(
+    make_settings: Callable[..., GatewaySettings], clock: ManualClock
+) -> None:
+    app = create_app(make_settings(rate_limit_open311_per_minute=3, rate_limit_public_per_minute=50), clock=clock)
+    async with running(app) as c:
+        async with app.state.db.transaction() as session:
+            issued = await keys.create_key(
+                session, data=ApiKeyCreate(name="busy app", role="open311"), actor="t", clock=clock
+            )
+        statuses = [(await c.get(f"/open311/v2/discovery.xml?api_key={issued.key}")).status_code for _ in range(5)]
+        assert statuses == [200, 200, 200, 429, 429]
+        limited = await c.get(f"/open311/v2/discovery.xml?api_key={issued.key}")
+        assert int(limited.headers["Retry-After"]) >= 1
+        assert "retry" in spec.check_errors(limited.content, "xml", 429)
+        # The key's budget is its own: the same address without the key is still served.
+        assert (await c.get("/open311/v2/discovery.xml")).status_code == 200
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.sampled_from(["requests", "services", "discovery", "requests/20261123-000001", "tokens/abc", "services/X"]),
+    fmt=st.sampled_from(["json", "xml", "html", ""]),
+    fields=st.dictionaries(
+        st.sampled_from(
+            ["service_code", "lat", "long", "address_string", "address_id", "description", "media_url", "phone",
+             "first_name", "start_date", "end_date", "status", "service_request_id", "attribute[category]"]
+        ),
+        st.text(max_size=40),
+        max_size=6,
+    ),
+    post=st.booleans(),
+)
+async def test_whatever_a_client_sends_is_answered_without_a_server_error(
+    client: httpx.AsyncClient, open311_key: str, path: str, fmt: str, fields: dict[str, str], post: bool
+) -> None:
+    url = f"/open311/v2/{path}" + (f".{fmt}" if fmt else "")
+    if post:
+        r = await client.post(url, data={"api_key": open311_key, **fields})
+    else:
+        r = await client.get(url, params=fields)
+    assert r.status_code < 500, (url, fields, r.text)
+    if r.status_code >= 400:
+        spec.check_errors(r.content, "xml" if url.endswith(".xml") else "json", r.status_code)
