@@ -13,6 +13,10 @@ import re
 from hotline_shared.privacy import mask_address, mask_name, mask_phone
 
 # Anything shaped like a mobile or a landline, with the separators people type.
+# A photo link an Open311 app sent with the request (附图：<url>, written by the gateway's adapter) is
+# for the unit: a photo is shown publicly only once the unit or operator marks it publishable.
+MEDIA_MARK = "附图："
+_MEDIA_LINK = re.compile(re.escape(MEDIA_MARK) + r"\S+")
 _PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(?:1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}|0\d{2,3}[\s-]?\d{7,8})(?!\d)")
 
 
@@ -54,6 +58,7 @@ def redact_text(text: str | None, person: PersonalData, *, place: str | None = N
         for form in {person.name.strip(), compact}:
             if len(form) >= 2:
                 out = out.replace(form, masked)
+    out = _MEDIA_LINK.sub("附图（未公开）", out)
     out = _PHONE_LIKE.sub(_mask_phone_match, out)
     if person.phone:
         digits = re.sub(r"\D", "", person.phone)
