@@ -26,11 +26,12 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 PUBLIC = frozenset({Role.public})
 STAFF = STAFF_ROLES
-ANYONE = PUBLIC | STAFF
 OPERATOR, STATION, UNIT, SUPERVISOR, ADMIN = Role.operator, Role.station, Role.unit, Role.supervisor, Role.admin
-# Open311 clients reach intake only through the gateway's adapter: the access check admits an
-# open311 key under /open311/v2 alone (OPEN311_ROUTES), never on these /api/v1 paths.
+# Open311 clients reach intake only through the gateway's adapter (which reads the catalogue and
+# registers cases signed as the client): the access check admits an open311 key under /open311/v2
+# alone (OPEN311_ROUTES), never on the /api/v1 paths below that list the role for that adapter.
 OPEN311 = Role.open311
+ANYONE = PUBLIC | STAFF | {OPEN311}
 
 
 @dataclass(frozen=True)
