@@ -31,6 +31,8 @@ class Role(StrEnum):
     unit = "unit"
     supervisor = "supervisor"
     admin = "admin"
+    # An Open311 GeoReport v2 client (a city app): not staff; the gateway admits its key only under /open311/v2.
+    open311 = "open311"
 
 
 STAFF_ROLES = frozenset({Role.operator, Role.station, Role.unit, Role.supervisor, Role.admin})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-ROLES = ("operator", "station", "unit", "supervisor", "admin")
+ROLES = ("operator", "station", "unit", "supervisor", "admin", "open311")
 KEYS_FILE_ENV = "HOTLINE_API_KEYS_FILE"
 
 

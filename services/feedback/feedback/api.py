@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from .callbacks.router import router as callbacks_router
 from .cases.router import router as cases_router
+from .open311.router import router as open311_router
 from .pages.router import router as pages_router
 from .photos.router import router as photos_router
 from .public.router import router as public_router
@@ -16,4 +17,5 @@ ROUTERS: list[APIRouter] = [
     cases_router,
     reports_router,
     pages_router,
+    open311_router,
 ]

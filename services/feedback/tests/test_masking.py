@@ -64,3 +64,10 @@ def test_free_text_with_missing_fields_is_left_alone() -> None:
     person = PersonalData(name=None, phone=None, address=None)
     assert redact_text("路灯不亮", person) == "路灯不亮"
     assert redact_text(None, person) is None
+
+
+def test_a_photo_link_sent_by_an_open311_app_stays_with_the_unit() -> None:
+    person = PersonalData(name=None, phone=None, address=None)
+    text = "路灯不亮，晚上很黑\n附图：https://photos.example.org/u/42/IMG_0001.jpg"
+    public = redact_text(text, person)
+    assert public == "路灯不亮，晚上很黑\n附图（未公开）"

@@ -49,6 +49,12 @@ class GatewaySettings(ServiceSettings):
     rate_limit_staff_per_minute: int = Field(default=1200, ge=1)
     rate_limit_bulk_per_minute: int = Field(default=60, ge=1)
     rate_limit_auth_failures_per_minute: int = Field(default=30, ge=1)
+    # Per Open311 api_key (a city app posts for many citizens, so more than one address's share).
+    rate_limit_open311_per_minute: int = Field(default=300, ge=1)
+
+    # Open311 GeoReport v2 discovery document (/open311/v2/discovery.json).
+    open311_contact: str = "12345 政务服务便民热线 热线中心"
+    open311_key_service: str = "向热线中心管理员申请 Open311 接口密钥（角色 open311）"
 
     # Proxies whose X-Forwarded-For we believe (CIDRs); everyone else's is ignored. Empty by default:
     # the embedded stack has no proxy, and trusting 127.0.0.1 let any local client pick its own IP

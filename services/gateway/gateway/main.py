@@ -13,6 +13,7 @@ from .access.middleware import AccessControl
 from .api import ROUTERS
 from .config import GatewaySettings
 from .oidc.jwks import JwksCache
+from .open311.guard import Open311InputGuard
 from .openapi.fetch import OpenApiCache
 from .proxy.client import make_client
 from .ratelimit.limiter import RateLimiter
@@ -64,6 +65,7 @@ def create_app(
     app.state.route_matcher = RouteMatcher()
     # Innermost (after the request-id middleware, so the id is known): the access check.
     app.user_middleware.append(Middleware(AccessControl, settings=settings))
+    app.add_middleware(Open311InputGuard)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

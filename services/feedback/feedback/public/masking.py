@@ -8,7 +8,14 @@ description, the unit's reply) can quote the caller, so it is scrubbed as well.
 
 from __future__ import annotations
 
+import re
+
 from hotline_shared.privacy import mask_address, mask_name, mask_phone, redact_free_text
+
+# A photo link an Open311 app sent with the request (附图：<url>, written by the gateway's adapter) is
+# for the unit: a photo is shown publicly only once the unit or operator marks it publishable.
+MEDIA_MARK = "附图："
+_MEDIA_LINK = re.compile(re.escape(MEDIA_MARK) + r"\S+")
 
 
 class PersonalData:
@@ -34,4 +41,7 @@ def public_place(*, address: str | None, community_name: str | None, street_name
 
 def redact_text(text: str | None, person: PersonalData, *, place: str | None = None) -> str | None:
     """Free text fit for the public (shared rules), or a notice when it cannot be made safe."""
+    if text is not None:
+        # Before the shared rules: a link's digits are not a phone, and the link is not public at all.
+        text = _MEDIA_LINK.sub("附图（未公开）", text)
     return redact_free_text(text, names=[person.name], phones=[person.phone], addresses=[person.address], place=place)

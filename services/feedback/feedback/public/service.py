@@ -58,17 +58,17 @@ def _person(record: CaseRecord) -> masking.PersonalData:
     return masking.PersonalData(name=record.caller_name, phone=record.caller_phone, address=record.address)
 
 
-def _place(record: CaseRecord) -> str | None:
+def public_place(record: CaseRecord) -> str | None:
     return masking.public_place(
         address=record.address, community_name=record.community_name, street_name=record.street_name
     )
 
 
-def _text(record: CaseRecord, value: str | None) -> str | None:
-    return masking.redact_text(value, _person(record), place=_place(record))
+def public_text(record: CaseRecord, value: str | None) -> str | None:
+    return masking.redact_text(value, _person(record), place=public_place(record))
 
 
-def _status_text(record: CaseRecord) -> str:
+def public_status_text(record: CaseRecord) -> str:
     text = STATUS.get(record.status, record.status)
     if record.status == "dispatched" and record.unit_name:
         return f"已派发至{record.unit_name}，等待签收"
@@ -83,7 +83,7 @@ async def public_view(session: AsyncSession, record: CaseRecord) -> PublicCase:
     if record.reply_result is not None:
         reply = PublicReply(
             unit_name=record.unit_name,
-            result=_text(record, record.reply_result),
+            result=public_text(record, record.reply_result),
             solved=record.reply_solved,
             replied_at=record.replied_at,
         )
@@ -99,22 +99,22 @@ async def public_view(session: AsyncSession, record: CaseRecord) -> PublicCase:
     return PublicCase(
         case_no=record.case_no,
         status=record.status,
-        status_text=_status_text(record),
+        status_text=public_status_text(record),
         category=record.category,
         category_text=label(CATEGORY, record.category),
         channel_text=label(CHANNEL, record.channel),
         topic_code=record.topic_code,
         topic_name=record.topic_name,
         urgency=record.urgency,
-        title=_text(record, record.title),
-        description=_text(record, record.description),
+        title=public_text(record, record.title),
+        description=public_text(record, record.description),
         received_at=record.received_at,
         location=PublicLocation(
             district_code=record.district_code,
             district_name=record.district_name,
             street_name=record.street_name,
             community_name=record.community_name,
-            place=_place(record),
+            place=public_place(record),
         ),
         caller=PublicCaller(
             name=masking.masked_name(record.caller_name), phone=masking.masked_phone(record.caller_phone)
@@ -140,7 +140,7 @@ async def public_view(session: AsyncSession, record: CaseRecord) -> PublicCase:
 def board_item(record: CaseRecord) -> BoardItem:
     return BoardItem(
         case_no=record.case_no,
-        title=_text(record, record.title),
+        title=public_text(record, record.title),
         category=record.category,
         category_text=label(CATEGORY, record.category),
         topic_code=record.topic_code,
@@ -150,9 +150,9 @@ def board_item(record: CaseRecord) -> BoardItem:
         street_name=record.street_name,
         community_name=record.community_name,
         caller_name=masking.masked_name(record.caller_name),
-        description=_text(record, record.description),
+        description=public_text(record, record.description),
         unit_name=record.unit_name,
-        reply=_text(record, record.reply_result),
+        reply=public_text(record, record.reply_result),
         received_at=record.received_at,
         closed_at=record.closed_at,
         outcome=record.outcome,

@@ -20,9 +20,11 @@ from ..apikeys.models import ApiKey
 from ..audit import service as audit
 from ..config import GatewaySettings
 from ..oidc.tokens import authenticate_token, looks_like_jwt
+from ..open311 import access as open311_access
+from ..open311.formats import error_response, format_of
 from ..ratelimit.limiter import RateLimiter
 from ..routing.matcher import Matched, RouteMatcher
-from ..routing.table import OPEN_PATHS, RateClass, Route
+from ..routing.table import OPEN311_PREFIX, OPEN311_ROUTES, OPEN_PATHS, RateClass, Route
 from .client_ip import client_ip, forwarded_chain, parse_networks
 from .context import Access
 from .credentials import CHALLENGE, authenticate_key, bearer_token, key_identity, missing_key, public_identity
@@ -39,6 +41,7 @@ class AccessControl:
         self.app = app
         self.settings = settings
         self.matcher = RouteMatcher()
+        self.open311_matcher = RouteMatcher(OPEN311_ROUTES)
         self.trusted = parse_networks(settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -72,18 +75,34 @@ class AccessControl:
         identity: Identity | None = None
         key: ApiKey | None = None
         matched: Matched | None = None
+        open311 = scope["path"].startswith(OPEN311_PREFIX)
         try:
             try:
-                matched = self.matcher.match(scope["method"], scope["path"])
-                identity, key = await self._identify(scope, headers, matched.route, ip, request_id)
+                if open311:
+                    # The key travels as the `api_key` parameter, in the form body of a POST: read the
+                    # (small) body first, then identify.
+                    matched = self.open311_matcher.match(scope["method"], scope["path"])
+                    receive, body = await self._buffer(headers, receive)
+                    presented = open311_access.api_key_of(scope, headers, body)
+                    identity, key = await self._identify_open311(scope, presented, matched.route, ip, request_id)
+                else:
+                    matched = self.matcher.match(scope["method"], scope["path"])
+                    identity, key = await self._identify(scope, headers, matched.route, ip, request_id)
                 self._authorize(matched.route, identity)
                 await self._rate_limit(scope, matched.route, identity, key, ip)
-                receive = await self._limit_body(scope, headers, receive, matched.route)
+                if not open311:
+                    receive = await self._limit_body(scope, headers, receive, matched.route)
             except AppError as exc:
-                response = problem(
-                    exc.status, exc.title, exc.detail, slug=exc.slug, instance=scope["path"],
-                    errors=exc.errors, extra=exc.extra, headers=exc.headers,
-                )  # fmt: skip
+                if open311:
+                    # GeoReport v2 clients read the specification's error list, not RFC 9457.
+                    response = error_response(
+                        format_of(scope["path"]), open311_access.spec_status(exc), exc.detail, headers=exc.headers
+                    )
+                else:
+                    response = problem(
+                        exc.status, exc.title, exc.detail, slug=exc.slug, instance=scope["path"],
+                        errors=exc.errors, extra=exc.extra, headers=exc.headers,
+                    )  # fmt: skip
                 await response(scope, receive, capture)
                 return
             scope.setdefault("state", {})["access"] = Access(
@@ -123,6 +142,26 @@ class AccessControl:
                     exc.headers.setdefault(name, value)
                 await self._count_auth_failure(scope, ip)
             raise
+        if key.role == Role.open311.value:
+            raise Forbidden("An Open311 key works only under /open311/v2/, sent as the api_key parameter.")
+        return key_identity(key, client_ip=ip, request_id=request_id), key
+
+    async def _identify_open311(
+        self, scope: Scope, presented: str | None, route: Route, ip: str | None, request_id: str | None
+    ) -> tuple[Identity, ApiKey | None]:
+        if presented is None:
+            if not route.allows_anonymous:
+                raise open311_access.invalid_key("缺少 api_key / api_key is required to post a service request.")
+            return public_identity(client_ip=ip, request_id=request_id), None
+        state = scope["app"].state
+        try:
+            key = await authenticate_key(state.db, token=presented, clock=state.clock)
+        except AppError as exc:
+            await self._count_auth_failure(scope, ip)
+            raise open311_access.invalid_key(exc.detail) from exc
+        if key.role != Role.open311.value:
+            # A staff key pasted into a city app would act as the public here; better to say so.
+            raise open311_access.invalid_key("This api_key is not an Open311 key; ask the hotline centre for one.")
         return key_identity(key, client_ip=ip, request_id=request_id), key
 
     @staticmethod
@@ -159,6 +198,8 @@ class AccessControl:
         principal = key.id if key is not None else identity.subject if identity.role is not Role.public else None
         if principal is None:
             bucket, per_minute = f"{RateClass.public.value}:{ip}", s.rate_limit_public_per_minute
+        elif route.rate is RateClass.open311:
+            bucket, per_minute = f"{RateClass.open311.value}:{principal}", s.rate_limit_open311_per_minute
         elif route.rate is RateClass.bulk:
             bucket, per_minute = f"{RateClass.bulk.value}:{principal}", s.rate_limit_bulk_per_minute
         else:
@@ -172,39 +213,53 @@ class AccessControl:
                 extra={"retry_after": decision.retry_after_s},
             )
 
+    def _too_large(self) -> PayloadTooLarge:
+        limit = self.settings.max_body_bytes
+        return PayloadTooLarge(f"The request body is larger than {limit} bytes; split it into smaller requests.")
+
+    async def _buffer(self, headers: Headers, receive: Receive) -> tuple[Receive, bytes]:
+        """The whole (small) body, and a receive that hands it on to the app unchanged."""
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise self._too_large()
+        # Read here so an oversize chunked body is a clean 413 (FastAPI would turn an error
+        # raised mid-read into a vague 400).
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise self._too_large()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay, body
+
     async def _limit_body(self, scope: Scope, headers: Headers, receive: Receive, route: Route) -> Receive:
         limit = self.settings.max_upload_bytes if route.upload else self.settings.max_body_bytes
         declared = headers.get("content-length")
-        too_large = PayloadTooLarge(f"The request body is larger than {limit} bytes; split it into smaller requests.")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise too_large
+            raise self._too_large()
         if route.service == "gateway":
-            # Our own routes take small JSON bodies: read them here so an oversize chunked body is a
-            # clean 413 (FastAPI would turn an error raised mid-read into a vague 400).
-            chunks: list[bytes] = []
-            size = 0
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    break
-                size += len(message.get("body", b""))
-                if size > limit:
-                    raise too_large
-                chunks.append(message.get("body", b""))
-                more = message.get("more_body", False)
-            body = b"".join(chunks)
-            replayed = False
-
-            async def replay() -> Message:
-                nonlocal replayed
-                if replayed:
-                    return await receive()
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
+            # Our own routes take small bodies: buffered whole.
+            replay, _body = await self._buffer(headers, receive)
             return replay
         received = 0
+        too_large = self._too_large()
 
         async def counting() -> Message:
             nonlocal received

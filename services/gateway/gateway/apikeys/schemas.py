@@ -13,6 +13,7 @@ class KeyRole(StrEnum):
     unit = "unit"
     supervisor = "supervisor"
     admin = "admin"
+    open311 = "open311"
 
 
 class KeyStatus(StrEnum):

@@ -19,14 +19,19 @@ class RateClass(StrEnum):
     public = "public"  # per client IP
     staff = "staff"  # per API key
     bulk = "bulk"  # per API key, for heavy calls such as a 500-case batch
+    open311 = "open311"  # per Open311 key, or per client IP without one
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 PUBLIC = frozenset({Role.public})
 STAFF = STAFF_ROLES
-ANYONE = PUBLIC | STAFF
 OPERATOR, STATION, UNIT, SUPERVISOR, ADMIN = Role.operator, Role.station, Role.unit, Role.supervisor, Role.admin
+# Open311 clients reach intake only through the gateway's adapter (which reads the catalogue and
+# registers cases signed as the client): the access check admits an open311 key under /open311/v2
+# alone (OPEN311_ROUTES), never on the /api/v1 paths below that list the role for that adapter.
+OPEN311 = Role.open311
+ANYONE = PUBLIC | STAFF | {OPEN311}
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def _r(
 # fmt: off
 ROUTES: tuple[Route, ...] = (
     # intake
-    _r("POST", "/api/v1/cases", "intake", OPERATOR, STATION, ADMIN),
+    _r("POST", "/api/v1/cases", "intake", OPERATOR, STATION, ADMIN, OPEN311),
     _r("POST", "/api/v1/cases/batch", "intake", STATION, OPERATOR, ADMIN, rate=RateClass.bulk),
     _r("GET", "/api/v1/cases", "intake", OPERATOR, STATION, SUPERVISOR, ADMIN, pii=True),
     _r("GET", "/api/v1/cases/{case_no}", "intake", OPERATOR, STATION, SUPERVISOR, ADMIN, pii=True),
@@ -155,6 +160,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/board", "feedback", PUBLIC),
     _r("GET", "/track", "feedback", PUBLIC),
     _r("POST", "/track/rating", "feedback", PUBLIC),
+    _r("GET", "/api/v1/public/open311/requests", "feedback", PUBLIC),
+    _r("GET", "/api/v1/public/open311/requests/{case_no}", "feedback", PUBLIC),
     # feedback: staff
     _r("GET", "/api/v1/callbacks", "feedback", OPERATOR, SUPERVISOR, ADMIN, pii=True),
     _r("POST", "/api/v1/callbacks/{case_no}", "feedback", OPERATOR, SUPERVISOR, ADMIN),
@@ -172,6 +179,22 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/audit", "gateway", ADMIN),
 )
 # fmt: on
+
+# Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2), served by the gateway's adapter
+# (gateway/open311), which calls intake and feedback. Kept apart from ROUTES: the key comes as the
+# `api_key` parameter, not a Bearer header, and errors take the specification's shape, not RFC 9457.
+# `{format}` is `json` or `xml`. Reads are open to anyone (rate-limited by address, or by key when
+# one is sent); posting needs an open311 key.
+OPEN311_PREFIX = "/open311/v2/"
+OPEN311_ROUTES: tuple[Route, ...] = (
+    _r("GET", "/open311/v2/discovery.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+    _r("GET", "/open311/v2/services.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+    _r("GET", "/open311/v2/services/{service_code}.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+    _r("POST", "/open311/v2/requests.{format}", "gateway", OPEN311, rate=RateClass.open311),
+    _r("GET", "/open311/v2/requests.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+    _r("GET", "/open311/v2/requests/{service_request_id}.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+    _r("GET", "/open311/v2/tokens/{token}.{format}", "gateway", PUBLIC, OPEN311, rate=RateClass.open311),
+)
 
 # Served by the gateway to anyone, outside access control: probes, metrics and the API docs.
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/docs", "/docs/oauth2-redirect", "/openapi.json"})

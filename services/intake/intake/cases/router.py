@@ -18,7 +18,8 @@ from .schemas import CaseAccepted, CaseCreate, CasePage, CaseRecord, CaseStatus,
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
-Registrar = Annotated[Identity, require_roles(Role.operator, Role.station, Role.admin)]
+# Role open311: the gateway's Open311 adapter (POST /open311/v2/requests) registers through here.
+Registrar = Annotated[Identity, require_roles(Role.operator, Role.station, Role.admin, Role.open311)]
 Staff = Annotated[Identity, require_roles(Role.operator, Role.station, Role.supervisor, Role.admin)]
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 IdempotencyKey = Annotated[

@@ -16,7 +16,17 @@ from hotline_shared.identity import Identity, Role
 from hotline_shared.privacy import normalize_phone
 
 from ..catalog.snapshot import CatalogSnapshot
-from .schemas import MAX_ADDRESS, MAX_ANSWER, MAX_DESCRIPTION, MAX_NAME, MAX_REASON, MAX_TITLE, CaseCreate, Category
+from .schemas import (
+    MAX_ADDRESS,
+    MAX_ANSWER,
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    MAX_REASON,
+    MAX_TITLE,
+    CaseCreate,
+    Category,
+    Channel,
+)
 from .text import TextProblem, clean_text
 
 MIN_DESCRIPTION = 5
@@ -81,6 +91,9 @@ def check_permissions(data: CaseCreate, identity: Identity) -> None:
         raise Forbidden("Only an operator may close a consult at intake (直接办结); leave direct_answer out.")
     if data.force_new is not None and identity.role not in OPERATOR_ROLES:
         raise Forbidden("Only an operator may overrule the duplicate check (force_new); leave force_new out.")
+    if identity.role is Role.open311 and data.channel != Channel.open311:
+        # The gateway's Open311 adapter registers for city apps; they may not pose as a phone seat.
+        raise Forbidden("An Open311 client registers cases with channel open311 only.")
 
 
 def _topic(data: CaseCreate, catalog: CatalogSnapshot, errors: _Errors) -> None:
