@@ -115,6 +115,12 @@ def request_extension(order_id: str, body: m.ExtensionIn, *, idempotency_key: st
     return _write(f"/api/v1/orders/{_seg(order_id)}/extensions", m.Extension, body, idempotency_key)
 
 
+def decide_extension(
+    extension_id: int, body: m.DecisionIn, *, idempotency_key: str | None = None
+) -> Call[m.ExtensionDecided]:
+    return _write(f"/api/v1/extensions/{extension_id}/decision", m.ExtensionDecided, body, idempotency_key)
+
+
 def request_pause(order_id: str, body: m.PauseIn, *, idempotency_key: str | None = None) -> Call[m.Pause]:
     return _write(f"/api/v1/orders/{_seg(order_id)}/pauses", m.Pause, body, idempotency_key)
 

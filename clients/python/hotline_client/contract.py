@@ -41,6 +41,7 @@ USES: tuple[Use, ...] = (
     Use("post", "/api/v1/orders/{order_id}/reply", "200", m.OrderDetail, m.ReplyIn),
     Use("post", "/api/v1/orders/{order_id}/return", "200", m.OrderDetail, m.ReturnIn),
     Use("post", "/api/v1/orders/{order_id}/extensions", "201", m.Extension, m.ExtensionIn),
+    Use("post", "/api/v1/extensions/{extension_id}/decision", "200", m.ExtensionDecided, m.DecisionIn),
     Use("post", "/api/v1/orders/{order_id}/pauses", "201", m.Pause, m.PauseIn),
     Use("post", "/api/v1/cases/{case_no}/dispatch", "200", None, m.DispatchIn),
     Use("get", "/api/v1/supervision/overdue", "200", Page[m.OverdueRow]),
@@ -48,7 +49,7 @@ USES: tuple[Use, ...] = (
     Use("post", "/api/v1/supervision/urges", "201", m.Urge, m.UrgeIn),
     Use("get", "/api/v1/supervision/rankings", "200", m.Rankings),
     Use("get", "/api/v1/callbacks", "200", Page[m.CallbackItem]),
-    Use("post", "/api/v1/callbacks/{case_no}", "200", m.CallbackResult, m.CallbackIn),
+    Use("post", "/api/v1/callbacks/{case_no}", "201", m.CallbackResult, m.CallbackIn),
     Use("get", "/api/v1/cases/{case_no}/timeline", "200", m.StaffTimeline),
 )
 

@@ -228,6 +228,16 @@ class Extension(Answer):
     reply_due_at_before: datetime | None
 
 
+class DecisionIn(Request):
+    approve: bool
+    note: str | None = None
+
+
+class ExtensionDecided(Extension):
+    reply_due_at_after: datetime | None
+    decided_by: str | None
+
+
 class PauseIn(Request):
     reason: str
     kind: Literal["citizen_unreachable", "third_party", "other"] = "other"

@@ -17,6 +17,7 @@ app = typer.Typer(
     help="12345 热线接口客户端：登记工单、批量导入、承办、回访、督办。--json 输出供脚本使用。",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 

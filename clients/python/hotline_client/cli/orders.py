@@ -162,6 +162,27 @@ def extension_request(
     show(opts, ext, lambda: f"延期申请 {ext.extension_id}：{ext.status}，现期限 {when(ext.reply_due_at_before)}")
 
 
+@extension_app.command("decide")
+def extension_decide(
+    ctx: typer.Context,
+    extension_id: int,
+    approve: Annotated[bool, typer.Option("--approve/--reject", help="批准或驳回")],
+    note: Annotated[str | None, typer.Option(help="审批意见")] = None,
+) -> None:
+    """审批延期申请（督办员）。"""
+    opts = options(ctx)
+    with opts.client() as client:
+        ext = client.send(calls.decide_extension(extension_id, m.DecisionIn(approve=approve, note=note)))
+    show(
+        opts,
+        ext,
+        lambda: (
+            f"延期申请 {ext.extension_id}：{ext.status}，期限 {when(ext.reply_due_at_before)} → "
+            f"{when(ext.reply_due_at_after)}"
+        ),
+    )
+
+
 @pause_app.command("request")
 def pause_request(
     ctx: typer.Context,
