@@ -258,7 +258,7 @@ class DispatchIn(Request):
 # --- supervision ------------------------------------------------------------------------------
 
 
-class OverdueRow(Answer):
+class SupervisedRow(Answer):
     order_id: str
     case_no: str
     unit_id: str
@@ -270,26 +270,16 @@ class OverdueRow(Answer):
     district_code: str | None
     deadline_kind: str
     due_at: datetime
+    urge_level: str | None
+    light: str
+
+
+class OverdueRow(SupervisedRow):
     hours_late: float
-    urge_level: str | None
-    light: str
 
 
-class NearDueRow(Answer):
-    order_id: str
-    case_no: str
-    unit_id: str
-    unit_name: str | None
-    status: str
-    category: str
-    urgency: str
-    topic_code: str
-    district_code: str | None
-    deadline_kind: str
-    due_at: datetime
+class NearDueRow(SupervisedRow):
     hours_left: float
-    urge_level: str | None
-    light: str
 
 
 class UrgeIn(Request):

@@ -12,7 +12,7 @@ from rich.prompt import Prompt
 from .. import calls
 from .. import models as m
 from ..batch.columns import CATEGORIES, URGENCIES
-from .common import console, fail, options, show, table, when
+from .common import console, fail, options, show, table, take, when
 from .pickers import pick, pick_area, pick_topic
 
 case_app = typer.Typer(help="工单：登记、查看、时间线、查询", no_args_is_help=True)
@@ -142,11 +142,7 @@ def list_cases(
         "to": until,
     }
     with opts.client() as client:
-        found: list[m.CaseSummary] = []
-        for case in client.iterate(calls.list_cases(limit=min(limit, 200), **filters)):
-            found.append(case)
-            if len(found) >= limit:
-                break
+        found = take(client.iterate(calls.list_cases(limit=min(limit, 200), **filters)), limit)
     rows = [
         (
             c.case_no,
@@ -179,11 +175,7 @@ def callbacks_due(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1)]
     """待回访的工单（含来电人电话，供回拨）。"""
     opts = options(ctx)
     with opts.client() as client:
-        items: list[m.CallbackItem] = []
-        for item in client.iterate(calls.callbacks_due(limit=min(limit, 200))):
-            items.append(item)
-            if len(items) >= limit:
-                break
+        items = take(client.iterate(calls.callbacks_due(limit=min(limit, 200))), limit)
     rows = [
         (
             c.case_no,

@@ -3,10 +3,11 @@ and the exit codes scripts can rely on."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -45,6 +46,14 @@ def options(ctx: typer.Context) -> Options:
     opts = ctx.find_root().obj
     assert isinstance(opts, Options)
     return opts
+
+
+T = TypeVar("T")
+
+
+def take(items: Iterable[T], limit: int) -> list[T]:
+    """The first `limit` items of a paged list: stop following next_cursor once there are enough."""
+    return list(itertools.islice(items, limit))
 
 
 def dump(value: Any) -> Any:

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from .. import calls
 from .. import models as m
-from .common import options, show, table, when
+from .common import options, show, table, take, when
 
 orders_app = typer.Typer(help="承办单位：待办、签收、联系、答复、退单", no_args_is_help=True)
 extension_app = typer.Typer(help="延期申请", no_args_is_help=True)
@@ -55,13 +55,10 @@ def inbox(
     """本单位的待办工单，附剩余时间，按最急的在前。"""
     opts = options(ctx)
     with opts.client() as client:
-        found: list[m.OrderSummary] = []
-        for order in client.iterate(calls.list_orders(limit=min(limit, 200), status=status, light=light)):
-            if status is None and order.status in ("closed", "returned", "awaiting_callback"):
-                continue
-            found.append(order)
-            if len(found) >= limit:
-                break
+        orders = client.iterate(calls.list_orders(limit=min(limit, 200), status=status, light=light))
+        # Without a status filter the inbox is what still needs the unit: finished orders are left out.
+        open_ = (o for o in orders if status is not None or o.status not in ("closed", "returned", "awaiting_callback"))
+        found = take(open_, limit)
     now = datetime.now(UTC)
     far = datetime.max.replace(tzinfo=UTC)
     found.sort(key=lambda o: next_due(o) or far)

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 
 from .. import calls
 from .. import models as m
-from .common import fail, options, show, table, when
+from ..calls import Call, Page
+from .common import fail, options, show, table, take, when
+
+Row = TypeVar("Row", bound=m.SupervisedRow)
 
 URGE_LEVELS = {"催办": "remind", "督办": "supervise", "挂牌督办": "listed"}
 KIND_NAMES = {"sign": "签收", "contact": "联系", "reply": "答复"}
@@ -32,6 +35,35 @@ def _filters(
     return {"unit_id": unit, "district_code": district, "topic_code": topic, "category": category, "urgency": urgency}
 
 
+def _rows(ctx: typer.Context, call: Call[Page[Row]], limit: int, title: str, last: str) -> None:
+    """Overdue and near-due alike: one line per order, red when late, yellow when near."""
+    opts = options(ctx)
+    with opts.client() as client:
+        found = take(client.iterate(call), limit)
+    rows = [
+        (r.order_id, r.case_no, r.unit_name or r.unit_id, KIND_NAMES.get(r.deadline_kind, r.deadline_kind),
+         when(r.due_at), f"{getattr(r, last):.1f}", r.urge_level, r.light)
+        for r in found
+    ]  # fmt: skip
+    columns = (
+        "工单",
+        "工单号",
+        "承办单位",
+        "环节",
+        "期限",
+        "超期小时" if last == "hours_late" else "剩余小时",
+        "督办",
+        "灯",
+    )
+    show(
+        opts,
+        found,
+        lambda: table(
+            f"{title}（{len(found)}）", columns, rows, style_of=lambda r: "red" if r[7] == "red" else "yellow"
+        ),
+    )
+
+
 def overdue(
     ctx: typer.Context,
     unit: Unit = None,
@@ -44,41 +76,9 @@ def overdue(
     limit: Limit = 100,
 ) -> None:
     """超期工单（红灯），最晚的在前。"""
-    opts = options(ctx)
-    call = calls.overdue(
-        limit=min(limit, 200),
-        min_hours_late=min_hours_late,
-        as_of=as_of,
-        **_filters(unit, district, topic, category, urgency),
-    )
-    with opts.client() as client:
-        rows_out: list[m.OverdueRow] = []
-        for row in client.iterate(call):
-            rows_out.append(row)
-            if len(rows_out) >= limit:
-                break
-    rows = [
-        (
-            r.order_id,
-            r.case_no,
-            r.unit_name or r.unit_id,
-            KIND_NAMES.get(r.deadline_kind, r.deadline_kind),
-            when(r.due_at),
-            f"{r.hours_late:.1f}",
-            r.urge_level,
-        )
-        for r in rows_out
-    ]
-    show(
-        opts,
-        rows_out,
-        lambda: table(
-            f"超期工单（{len(rows_out)}）",
-            ("工单", "工单号", "承办单位", "环节", "期限", "超期小时", "督办"),
-            rows,
-            style_of=lambda _r: "red",
-        ),
-    )
+    filters = _filters(unit, district, topic, category, urgency)
+    call = calls.overdue(limit=min(limit, 200), min_hours_late=min_hours_late, as_of=as_of, **filters)
+    _rows(ctx, call, limit, "超期工单", "hours_late")
 
 
 def near_due(
@@ -93,41 +93,9 @@ def near_due(
     limit: Limit = 100,
 ) -> None:
     """临期工单（黄灯）。"""
-    opts = options(ctx)
-    call = calls.near_due(
-        limit=min(limit, 200),
-        within_hours=within_hours,
-        as_of=as_of,
-        **_filters(unit, district, topic, category, urgency),
-    )
-    with opts.client() as client:
-        rows_out: list[m.NearDueRow] = []
-        for row in client.iterate(call):
-            rows_out.append(row)
-            if len(rows_out) >= limit:
-                break
-    rows = [
-        (
-            r.order_id,
-            r.case_no,
-            r.unit_name or r.unit_id,
-            KIND_NAMES.get(r.deadline_kind, r.deadline_kind),
-            when(r.due_at),
-            f"{r.hours_left:.1f}",
-            r.light,
-        )
-        for r in rows_out
-    ]
-    show(
-        opts,
-        rows_out,
-        lambda: table(
-            f"临期工单（{len(rows_out)}）",
-            ("工单", "工单号", "承办单位", "环节", "期限", "剩余小时", "灯"),
-            rows,
-            style_of=lambda r: "red" if r[6] == "red" else "yellow",
-        ),
-    )
+    filters = _filters(unit, district, topic, category, urgency)
+    call = calls.near_due(limit=min(limit, 200), within_hours=within_hours, as_of=as_of, **filters)
+    _rows(ctx, call, limit, "临期工单", "hours_left")
 
 
 def urge(
