@@ -2,10 +2,11 @@
 
 Runs its own asyncio loop in a thread. Modes (switch any time):
 - pass-through;
-- `cut_after_posts(n, marker)`: the first n requests whose start holds `marker` are answered
-  normally; from the (n+1)th on, every connection forwards the request to the gateway (so the
-  server does the work) and is then dropped before the answer reaches the client, which is the
-  worst case for a client: it cannot know whether the write happened;
+- `cut_after_answers(n, marker)`: the first n requests whose start holds `marker` that the
+  gateway answers 200 reach the client; from then on, such requests still go to the gateway (so
+  the server does the work) but the connection is dropped before the 200 reaches the client,
+  which is the worst case for a client: it cannot know whether the write happened. Other answers
+  (a 504 from a slow machine) pass, so the count is the client's successes, not its attempts;
 - `unavailable(n, retry_after)`: the next n requests get a 503 with Retry-After, as an edge
   proxy (nginx) answers while the service behind it restarts.
 """
@@ -25,8 +26,8 @@ class FlakyProxy:
         parts = urlsplit(upstream_url)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.marker: bytes | None = None
-        self.posts_allowed: int | None = None
-        self.posts_seen = 0
+        self.answers_allowed: int | None = None
+        self.answered = 0
         self.unavailable_left = 0
         self.retry_after = 1
         self.refused_503 = 0
@@ -53,6 +54,10 @@ class FlakyProxy:
         async def stop() -> None:
             if self._server is not None:
                 self._server.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -61,11 +66,11 @@ class FlakyProxy:
     # --- modes
 
     def pass_through(self) -> None:
-        self.posts_allowed = None
+        self.answers_allowed = None
         self.unavailable_left = 0
 
-    def cut_after_posts(self, n: int, marker: bytes) -> None:
-        self.marker, self.posts_allowed, self.posts_seen = marker, n, 0
+    def cut_after_answers(self, n: int, marker: bytes) -> None:
+        self.marker, self.answers_allowed, self.answered = marker, n, 0
 
     def unavailable(self, n: int, retry_after: int = 1) -> None:
         self.unavailable_left, self.retry_after = n, retry_after
@@ -75,9 +80,6 @@ class FlakyProxy:
     async def _start(self) -> None:
         self._sock.listen(100)
         self._server = await asyncio.start_server(self._handle, sock=self._sock)
-
-    def _cutting(self) -> bool:
-        return self.posts_allowed is not None and self.posts_seen > self.posts_allowed
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -115,16 +117,16 @@ class FlakyProxy:
         up_reader: asyncio.StreamReader,
         up_writer: asyncio.StreamWriter,
     ) -> None:
-        upward_done = asyncio.Event()
+        # Whether the request now on this (keep-alive) connection is one of those being counted.
+        marked = [False]
 
         async def upward(data: bytes) -> None:
             while data:
-                if self.marker and self.marker in data[:200]:
-                    self.posts_seen += 1
+                if data[:8].split(b" ")[0] in (b"GET", b"POST", b"PUT", b"PATCH", b"DELETE"):
+                    marked[0] = bool(self.marker) and self.marker in data[:200]  # type: ignore[operator]
                 up_writer.write(data)
                 await up_writer.drain()
                 data = await reader.read(65536)
-            upward_done.set()
 
         task = asyncio.create_task(upward(first))
         try:
@@ -132,12 +134,12 @@ class FlakyProxy:
                 data = await up_reader.read(65536)
                 if not data:
                     return
-                if self._cutting():
-                    # The gateway has the request and answers; the client never hears it.
-                    self.dropped += 1
-                    # Give the server time to finish the write before the client's retry comes.
-                    await asyncio.sleep(0.05)
-                    return
+                if marked[0] and self.answers_allowed is not None and data.startswith(b"HTTP/1.1 200"):
+                    if self.answered >= self.answers_allowed:
+                        # The gateway did the work and answers; the client never hears it.
+                        self.dropped += 1
+                        return
+                    self.answered += 1
                 writer.write(data)
                 await writer.drain()
         finally:

@@ -1,9 +1,10 @@
 """The retry policy of every request: which failures are worth another try, and how long to wait.
 
-Timeouts, dropped connections, 429 and 503 are transient; a write is safe to resend because it
-carries the same Idempotency-Key each time. Everything else (a 4xx that says what to fix, a 500)
-is raised at once. The wait is the server's Retry-After when it gave one, else exponential
-backoff with jitter.
+Timeouts, dropped connections, 429, 503 and the gateway's 502/504 ("the service did not answer;
+the request may or may not have been applied, retry with the same Idempotency-Key") are
+transient; a write is safe to resend because it carries the same Idempotency-Key each time.
+Everything else (a 4xx that says what to fix, a 500) is raised at once. The wait is the
+server's Retry-After when it gave one, else exponential backoff with jitter.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tenacity.wait import wait_base
 
 from .errors import ProblemError
 
-RETRY_STATUSES = frozenset({429, 503})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -28,7 +29,7 @@ class WaitRetryAfter(wait_base):
 
     def __init__(self, *, maximum: float) -> None:
         self.maximum = maximum
-        self.fallback = wait_exponential_jitter(initial=0.5, max=maximum)
+        self.fallback = wait_exponential_jitter(multiplier=0.5, max=maximum)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome

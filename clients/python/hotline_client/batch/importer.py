@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from .sheet import SheetRow, read_sheet, write_errors
 
 DEFAULT_CHUNK = 100
 MAX_CHUNK = 500  # the gateway's limit for one batch
+RESEND_PASSES = 3
 
 
 class ProgressSink(Protocol):
@@ -33,6 +35,7 @@ class ImportReport:
     replayed: int = 0  # answered "already registered" by the server: an earlier run had sent them
     from_journal: int = 0  # not sent this run: the journal already held their answer
     sent: int = 0
+    unanswered: int = 0  # still "busy" on the server after every pass: the next run sends them
     refused_local: int = 0
     refused_server: int = 0
     refused: list[tuple[SheetRow, list[str]]] = field(default_factory=list)
@@ -51,6 +54,12 @@ def server_messages(result: BatchItemResult) -> list[str]:
     if problem.errors:
         return [f"「{header_for(e.get('field', ''))}」{e.get('message', '')}" for e in problem.errors]
     return [f"{problem.title}：{problem.detail}"]
+
+
+def is_busy(result: BatchItemResult) -> bool:
+    """The server had this client_ref in flight (a retry overtook the first post): ask again, later."""
+    problem = result.problem
+    return not result.ok and problem is not None and problem.status == 409 and "retry shortly" in problem.detail
 
 
 def _entry(item_ref: str, row: SheetRow, result: BatchItemResult) -> Entry:
@@ -81,6 +90,27 @@ def _same_rows(checked: Sequence[Checked]) -> list[Checked]:
         else:
             out.append(c)
     return out
+
+
+def _send_chunk(
+    client: HotlineClient, chunk: list[Checked], journal: Journal, report: ImportReport, progress: ProgressSink | None
+) -> list[Checked]:
+    """Post one chunk and journal its answers; the rows the server called busy come back to resend."""
+    items = [c.item for c in chunk if c.item is not None]
+    answer = client.send(calls.create_batch(items))
+    entries: list[Entry] = []
+    busy: list[Checked] = []
+    for item, c, result in zip(items, chunk, answer.results, strict=True):
+        if is_busy(result):
+            busy.append(c)
+        else:
+            entries.append(_entry(item.client_ref, c.row, result))
+    journal.record(entries)
+    report.sent += len(entries)
+    if progress is not None:
+        refused = sum(1 for e in entries if not e.ok)
+        progress.chunk_done(sent=len(entries), accepted=len(entries) - refused, refused=refused)
+    return busy
 
 
 def run_import(
@@ -115,18 +145,16 @@ def run_import(
         progress.started(total=len(checked), to_send=len(pending))
 
     try:
-        for start in range(0, len(pending), chunk_size):
-            chunk = pending[start : start + chunk_size]
-            items = [c.item for c in chunk if c.item is not None]
-            answer = client.send(calls.create_batch(items))
-            entries = [
-                _entry(item.client_ref, c.row, result)
-                for item, c, result in zip(items, chunk, answer.results, strict=True)
-            ]
-            journal.record(entries)
-            report.sent += len(entries)
-            if progress is not None:
-                progress.chunk_done(sent=len(entries), accepted=answer.accepted, refused=answer.failed)
+        for attempt in range(RESEND_PASSES):
+            busy: list[Checked] = []
+            for start in range(0, len(pending), chunk_size):
+                busy += _send_chunk(client, pending[start : start + chunk_size], journal, report, progress)
+            if not busy:
+                break
+            pending = busy
+            time.sleep(1.0 + attempt)
+        else:
+            report.unanswered = len(busy)
     finally:
         journal.close()
 

@@ -98,6 +98,7 @@ def _summary(report: ImportReport) -> dict[str, object]:
         "sent_this_run": report.sent,
         "from_journal": report.from_journal,
         "replayed": report.replayed,
+        "unanswered": report.unanswered,
         "errors_file": str(report.errors_file) if report.errors_file else None,
         "journal": str(report.journal_file),
     }
@@ -153,6 +154,8 @@ def import_(
             console.print(f"  第 {row.row_no} 行：{escape('；'.join(messages))}")
         if len(report.refused) > 10:
             console.print(f"  ……还有 {len(report.refused) - 10} 行")
+        if report.unanswered:
+            console.print(f"[yellow]{report.unanswered} 行服务器仍在处理，请稍后重新运行同一命令。[/yellow]")
         if report.errors_file:
             console.print(f"退回的行及原因见 {escape(str(report.errors_file))}，改好后可直接导入该文件。")
     raise typer.Exit(ROWS_REFUSED if report.refused else OK)
