@@ -52,12 +52,13 @@ def test_the_readme_flow_through_the_command_line(stack: Stack, tmp_path: Path) 
     case = accepted["case_no"]
 
     def my_order() -> dict[str, Any] | None:
-        inbox = as_json(stack, unit, "orders", "inbox")
+        inbox = as_json(stack, unit, "orders", "inbox", "--status", "dispatched", "--limit", "1000")
         return next((o for o in inbox if o["case_no"] == case), None)
 
-    order = wait_for("the order in 人社局's inbox", my_order)
+    # Each probe is a whole command run; on a loaded machine dispatch and the probes both take a while.
+    order = wait_for("the order in 人社局's inbox", my_order, timeout=300, every=2)
     assert order["status"] == "dispatched"
-    table = run(stack, unit, "orders", "inbox").stdout
+    table = run(stack, unit, "orders", "inbox", "--limit", "1000").stdout
     assert case in table
     assert "待签收" in table
 
@@ -75,7 +76,7 @@ def test_the_readme_flow_through_the_command_line(stack: Stack, tmp_path: Path) 
     def due() -> dict[str, Any] | None:
         return next((c for c in as_json(stack, operator, "callbacks", "due") if c["case_no"] == case), None)
 
-    callback = wait_for("the callback to be due", due)
+    callback = wait_for("the callback to be due", due, timeout=300, every=2)
     assert callback["caller_phone"] == phone  # the operator needs the number to call back
     recorded = as_json(
         stack, operator, "callback", "record", case, "--satisfaction", "不满意", "--not-solved", "--unit-at-fault"
@@ -86,7 +87,7 @@ def test_the_readme_flow_through_the_command_line(stack: Stack, tmp_path: Path) 
         shown: dict[str, Any] = as_json(stack, unit, "orders", "show", order_id)
         return shown if shown["status"] == "reopened" else None
 
-    reopened = wait_for("the order to be reopened", reopened_order)
+    reopened = wait_for("the order to be reopened", reopened_order, timeout=300, every=2)
     assert reopened["rehandle_count"] == 1
 
     steps = [e["type"] for e in as_json(stack, operator, "case", "timeline", case)["timeline"]]
