@@ -171,6 +171,16 @@ def print_banner(stack: Stack) -> None:
         "Try:  " + escape(f'curl -s -H "Authorization: Bearer {operator}" {gw}/api/v1/catalog/topics'),
         soft_wrap=True,
     )
+    station = next((k.key for k in stack.api_keys if k.role == "station"), "<station key>")
+    console.print(
+        "Client: "
+        + escape(f"./dev client --url {gw} --api-key {operator} case list   (or `batch template`, `overdue`, --help)"),
+        soft_wrap=True,
+    )
+    console.print(
+        "        " + escape(f"export HOTLINE_CLIENT_URL={gw} HOTLINE_CLIENT_API_KEY={station}; ./dev client batch -h"),
+        soft_wrap=True,
+    )
     console.print("Press Ctrl-C to stop everything.")
 
 
