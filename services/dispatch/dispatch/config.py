@@ -6,6 +6,7 @@ from hotline_shared.calendar import OfficeHours
 from hotline_shared.settings import ServiceSettings, service_config
 from pydantic import Field, field_validator
 
+from .evaluation.config import EvaluationSettings
 from .supervision.config import SupervisionSettings
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +31,8 @@ class DispatchSettings(ServiceSettings):
     return_to_suggested_unit: bool = True
     # Tracking supervision (跟踪监督): sweep, score weights, ranking (env DISPATCH_SUPERVISION__…).
     supervision: SupervisionSettings = Field(default_factory=SupervisionSettings)
+    # Unit evaluation (考评): score limit, lines, tier shares (env DISPATCH_EVALUATION__…).
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
 
     @field_validator("office_hours")
     @classmethod
