@@ -152,7 +152,7 @@ async def test_manual_points_and_corrections_by_reversing_rows(kit: Kit) -> None
     assert again.headers["content-type"].startswith("application/problem+json")
 
     bad = await kit.client.post(
-        "/api/v1/evaluation/points", json={"unit_id": UNIT_RS, "points": 0, "reason": "无"}, headers=SUPERVISOR
+        "/api/v1/evaluation/points", json={"unit_id": UNIT_RS, "points": 0, "reason": "零分测试"}, headers=SUPERVISOR
     )
     assert bad.status_code == 422
     assert [e["field"] for e in bad.json()["errors"]] == ["body.points"]
