@@ -40,12 +40,17 @@ def reached(score: int, lines: Sequence[Line]) -> list[Line]:
 
 def tier_bounds(count: int, shares: Sequence[float]) -> list[int]:
     """Where each tier ends, from the cumulative shares rounded half up: 10 units at 20/50/30
-    end at 2, 7, 10; 7 units at 1, 5, 7 (1.4 → 1, 4.9 → 5)."""
+    end at 2, 7, 10; 7 units at 1, 5, 7 (1.4 → 1, 4.9 → 5). The first tier holds at least one
+    unit (an empty first class would single out nobody): 2 units end at 1, 1, 2."""
     bounds, acc = [], 0.0
     for share in shares:
         acc += share
         bounds.append(min(count, int(acc * count + 0.5 + 1e-9)))
     bounds[-1] = count
+    if count:
+        bounds[0] = max(bounds[0], 1)
+    for i in range(1, len(bounds)):
+        bounds[i] = max(bounds[i], bounds[i - 1])
     return bounds
 
 

@@ -9,14 +9,15 @@ from dispatch.evaluation import consumers
 from dispatch.evaluation.models import Point
 from dispatch.models_base import events
 from dispatch.outbox import PRODUCER
-from hotline_shared.testing import signed_headers
 from hotline_shared.worker import standard_relay
 from sqlalchemy import select
 
-from ..kit import ADMIN, SUPERVISOR, Kit
+from ..kit import SUPERVISOR, Kit, at
+from ..supervision.helpers import rate
 
 UNIT_CG, UNIT_RS = "U-CG-001", "U-RS-001"
 LINE_CROSSED = "unit.evaluation_line_crossed"
+NOV = "2026-11"
 
 
 async def pump(kit: Kit) -> None:
@@ -61,9 +62,18 @@ async def month(kit: Kit, value: str) -> dict[str, Any]:
     return dict(r.json())
 
 
-def admin() -> dict[str, str]:
-    return ADMIN
 
 
-def unit_key(unit_id: str) -> dict[str, str]:
-    return signed_headers("unit", unit_id=unit_id, subject=f"unit-{unit_id}")
+async def november(kit: Kit) -> dict[str, Any]:
+    """Monday 2026-11-02 09:00: U-CG-001 replies on time, solved, rated satisfied (+1 +1);
+    U-RS-001 has four wage complaints listed for supervision (挂牌督办, −2 each, −6 cap)."""
+    kit.clock.set(at("2026-11-02 09:00"))
+    cg = await kit.lead(await kit.receive())
+    replied = await kit.handle_to_reply(cg, solved=True)
+    await rate(kit, {**cg, "reply_seq": replied["reply_seq"]}, satisfaction="satisfied", solved=True)
+    wages = [await kit.lead(await kit.receive(topic_code="LD-LDBZ-TQGZ")) for _ in range(4)]
+    assert {o["unit_id"] for o in wages} == {UNIT_RS} and cg["unit_id"] == UNIT_CG
+    for order in wages:
+        await listed_urge(kit, order)
+    await pump(kit)
+    return {"cg": cg, "wages": wages}

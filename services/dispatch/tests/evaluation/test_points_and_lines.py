@@ -8,36 +8,18 @@ wage complaints listed for supervision (挂牌督办, −2 each, capped at −6 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from dispatch.evaluation import ledger
 from dispatch.evaluation.models import Point
 from hotline_shared.events import EventEnvelope
 from sqlalchemy.exc import IntegrityError
 
-from ..kit import ADMIN, SUPERVISOR, Kit, at, unit
-from ..supervision.helpers import rate
-from .helpers import LINE_CROSSED, UNIT_CG, UNIT_RS, ledger_rows, listed_urge, pump, unit_month
-
-NOV = "2026-11"
-
-
-async def _november(kit: Kit) -> dict[str, Any]:
-    kit.clock.set(at("2026-11-02 09:00"))
-    cg = await kit.lead(await kit.receive())
-    replied = await kit.handle_to_reply(cg, solved=True)
-    await rate(kit, {**cg, "reply_seq": replied["reply_seq"]}, satisfaction="satisfied", solved=True)
-    wages = [await kit.lead(await kit.receive(topic_code="LD-LDBZ-TQGZ")) for _ in range(4)]
-    assert {o["unit_id"] for o in wages} == {UNIT_RS} and cg["unit_id"] == UNIT_CG
-    for order in wages:
-        await listed_urge(kit, order)
-    await pump(kit)
-    return {"cg": cg, "wages": wages}
+from ..kit import ADMIN, SUPERVISOR, Kit, unit
+from .helpers import LINE_CROSSED, NOV, UNIT_CG, UNIT_RS, ledger_rows, november, pump, unit_month
 
 
 async def test_events_score_within_caps_and_cross_lines(kit: Kit) -> None:
-    await _november(kit)
+    await november(kit)
 
     cg = await unit_month(kit, UNIT_CG, NOV)
     assert cg["score"] == 2
@@ -78,7 +60,7 @@ async def test_events_score_within_caps_and_cross_lines(kit: Kit) -> None:
 
 
 async def test_a_replayed_event_never_adds_points_twice(kit: Kit) -> None:
-    await _november(kit)
+    await november(kit)
     before = await ledger_rows(kit)
     urged = (await kit.events("order.urged"))[0]
 
@@ -113,7 +95,7 @@ async def test_a_replayed_event_never_adds_points_twice(kit: Kit) -> None:
 
 
 async def test_recomputing_a_month_gives_the_same_ledger(kit: Kit) -> None:
-    await _november(kit)
+    await november(kit)
     before = await ledger_rows(kit)
     assert len(before) == 6
     r = await kit.client.post(f"/api/v1/evaluation/months/{NOV}/recompute", headers=ADMIN)
@@ -125,7 +107,7 @@ async def test_recomputing_a_month_gives_the_same_ledger(kit: Kit) -> None:
 
 
 async def test_manual_points_and_corrections_by_reversing_rows(kit: Kit) -> None:
-    await _november(kit)
+    await november(kit)
     r = await kit.client.post(
         "/api/v1/evaluation/points",
         json={"unit_id": UNIT_RS, "points": 2, "reason": "群众来信表扬，疑难欠薪案件提前化解"},
