@@ -12,6 +12,7 @@ from hotline_shared.errors import Forbidden, NotFound
 from hotline_shared.identity import Identity, Role, require_roles
 
 from ..actors import Actor
+from ..roles import Anyone
 from ..runtime import RuntimeDep
 from ..supervision.exports import ExportFormat, render
 from ..supervision.router import FILE_RESPONSES, FormatQuery, MonthQuery, _file
@@ -219,7 +220,7 @@ async def action_done(
     responses={404: {"description": "no published record for that month"}},
     summary="Published month: scores, tiers, red/black (no personal data)",
 )
-async def public_month(month: MonthPath, session: SessionDep, rt: RuntimeDep) -> PublicSummary:
+async def public_month(month: MonthPath, session: SessionDep, rt: RuntimeDep, identity: Anyone) -> PublicSummary:
     state = await bulletin.view(session, rt, month=month)
     if state["status"] != "published":
         raise NotFound(f"{month} 的考评尚未发布。")
