@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ..supervision.schemas import MONTH_PATTERN
 from ..validation import ID_PATTERN
@@ -14,6 +14,15 @@ from .rules import ATTRIBUTES, EVENT_TYPES
 Month = Annotated[str, StringConstraints(pattern=MONTH_PATTERN)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 MatchValue = str | int | bool | None | list[str | int | bool | None]
+
+
+def _non_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("points must not be 0")
+    return value
+
+
+Points = Annotated[int, Field(ge=-10, le=10), AfterValidator(_non_zero)]
 
 
 class Board(StrEnum):
@@ -29,7 +38,7 @@ class RuleIn(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     event_type: str = Field(description="one of: " + ", ".join(EVENT_TYPES))
     match: dict[str, MatchValue] = Field(default_factory=dict, description="payload fields the event must have")
-    points: int = Field(ge=-10, le=10, description="points per event, non-zero")
+    points: Points = Field(description="points per event, non-zero")
     cap_per_period: int = Field(ge=1, le=100, description="most points (either sign) this rule gives a unit in a month")
     active: bool = True
     effective_from: datetime | None = Field(default=None, description="default now; never in the past")
@@ -47,13 +56,6 @@ class RuleIn(Strict):
         unknown = sorted(set(value) - ATTRIBUTES)
         if unknown:
             raise ValueError(f"unknown match fields {unknown}; known: {sorted(ATTRIBUTES)}")
-        return value
-
-    @field_validator("points")
-    @classmethod
-    def _non_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("points must not be 0")
         return value
 
 
@@ -78,15 +80,8 @@ class RuleList(BaseModel):
 class ManualIn(Strict):
     unit_id: str = Field(pattern=ID_PATTERN)
     month: Month | None = Field(default=None, description="YYYY-MM, default the current month")
-    points: int = Field(ge=-10, le=10)
+    points: Points
     reason: Reason
-
-    @field_validator("points")
-    @classmethod
-    def _non_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("points must not be 0")
-        return value
 
 
 class ReverseIn(Strict):

@@ -23,7 +23,12 @@ NOV = "2026-11"
 async def pump(kit: Kit) -> None:
     """Publish dispatch's outbox and let the evaluation group score everything waiting."""
     relay = standard_relay(
-        settings=kit.rt.settings, db=kit.db, redis=kit.app.state.redis, clock=kit.clock, tables=events, producer=PRODUCER
+        settings=kit.rt.settings,
+        db=kit.db,
+        redis=kit.app.state.redis,
+        clock=kit.clock,
+        tables=events,
+        producer=PRODUCER,
     )
     await relay.drain()
     consumer = consumers.consumer(kit.db, kit.app.state.redis, kit.rt)
@@ -62,8 +67,6 @@ async def month(kit: Kit, value: str) -> dict[str, Any]:
     return dict(r.json())
 
 
-
-
 async def november(kit: Kit) -> dict[str, Any]:
     """Monday 2026-11-02 09:00: U-CG-001 replies on time, solved, rated satisfied (+1 +1);
     U-RS-001 has four wage complaints listed for supervision (挂牌督办, −2 each, −6 cap)."""
@@ -72,7 +75,8 @@ async def november(kit: Kit) -> dict[str, Any]:
     replied = await kit.handle_to_reply(cg, solved=True)
     await rate(kit, {**cg, "reply_seq": replied["reply_seq"]}, satisfaction="satisfied", solved=True)
     wages = [await kit.lead(await kit.receive(topic_code="LD-LDBZ-TQGZ")) for _ in range(4)]
-    assert {o["unit_id"] for o in wages} == {UNIT_RS} and cg["unit_id"] == UNIT_CG
+    assert {o["unit_id"] for o in wages} == {UNIT_RS}
+    assert cg["unit_id"] == UNIT_CG
     for order in wages:
         await listed_urge(kit, order)
     await pump(kit)

@@ -60,7 +60,8 @@ async def test_draft_edit_approve_then_frozen(kit: Kit) -> None:
 
     # Not before the month is over, and only by an admin.
     r = await kit.client.post(f"{URL}/approve", headers=ADMIN)
-    assert r.status_code == 409 and "还没有结束" in r.json()["detail"]
+    assert r.status_code == 409
+    assert "还没有结束" in r.json()["detail"]
     kit.clock.set(at("2026-12-01 10:00"))
     assert (await kit.client.post(f"{URL}/approve", headers=SUPERVISOR)).status_code == 403
 
@@ -73,7 +74,8 @@ async def test_draft_edit_approve_then_frozen(kit: Kit) -> None:
         ("U-HB-001", "联席会议推荐", "manual"),
     ]
     cg = await unit_month(kit, UNIT_CG, NOV)
-    assert cg["score"] == 3 and "no_overdue_month" in [p["rule_code"] for p in cg["points"]]
+    assert cg["score"] == 3
+    assert "no_overdue_month" in [p["rule_code"] for p in cg["points"]]
 
     r = await kit.client.post(f"{URL}/approve", headers=ADMIN)
     assert r.status_code == 200, r.text
@@ -81,7 +83,8 @@ async def test_draft_edit_approve_then_frozen(kit: Kit) -> None:
     assert (published["status"], published["approved_by"]) == ("published", "admin-x")
     assert published["approved_at"].startswith("2026-12-01T10:00")
     scores = {u["unit_id"]: (u["score"], u["tier"]) for u in published["units"]}
-    assert scores[UNIT_CG] == (3, 1) and scores[UNIT_RS] == (-7, 3)
+    assert scores[UNIT_CG] == (3, 1)
+    assert scores[UNIT_RS] == (-7, 3)
 
     # Frozen: every change to November is refused.
     some_point = cg["points"][0]["point_id"]
@@ -112,7 +115,8 @@ async def test_draft_edit_approve_then_frozen(kit: Kit) -> None:
     await pump(kit)
     december = await unit_month(kit, UNIT_RS, "2026-12")
     overdue = [p for p in december["points"] if p["order_id"] == late["order_id"] and p["rule_code"] == "reply_overdue"]
-    assert len(overdue) == 1 and overdue[0]["occurred_at"].startswith("2026-11-30T17:30")
+    assert len(overdue) == 1
+    assert overdue[0]["occurred_at"].startswith("2026-11-30T17:30")
     assert await month(kit, NOV) == before == published
 
 
@@ -124,7 +128,8 @@ async def test_published_month_exports_and_public_summary(kit: Kit) -> None:
     # Before approval the public sees nothing, and the draft says it is one.
     assert (await kit.client.get(f"/api/v1/public/evaluation/{NOV}", headers=PUBLIC)).status_code == 404
     r = await kit.client.get(f"{URL}/page", headers=SUPERVISOR)
-    assert r.status_code == 200 and "草稿（未审定）" in r.text
+    assert r.status_code == 200
+    assert "草稿（未审定）" in r.text
 
     assert (await kit.client.post(f"{URL}/approve", headers=ADMIN)).status_code == 200
 
@@ -132,7 +137,8 @@ async def test_published_month_exports_and_public_summary(kit: Kit) -> None:
     assert r.status_code == 200, r.text
     summary = r.json()
     boards = {u["unit_id"]: (u["score"], u["tier"], u["board"]) for u in summary["units"]}
-    assert boards[UNIT_CG] == (3, 1, "red") and boards[UNIT_RS] == (-6, 3, "black")
+    assert boards[UNIT_CG] == (3, 1, "red")
+    assert boards[UNIT_RS] == (-6, 3, "black")
     assert {x["code"]: x["count"] for x in summary["lines"]}["interview"] == 1
     # Units only: no case numbers, reasons, authors or anything the citizen typed.
     assert not any(word in r.text for word in ("case_no", "order_id", "reason", "supervisor", "13812345678", "张三"))
@@ -143,13 +149,25 @@ async def test_published_month_exports_and_public_summary(kit: Kit) -> None:
     sheet = load_workbook(io.BytesIO(r.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:6] == ("名次(position)", "单位编号(unit_id)", "承办单位(unit_name)", "得分(score)", "等次(tier)", "红黑档(board)")
+    assert rows[0][:6] == (
+        "名次(position)",
+        "单位编号(unit_id)",
+        "承办单位(unit_name)",
+        "得分(score)",
+        "等次(tier)",
+        "红黑档(board)",
+    )
     by_unit = {row[1]: row for row in rows[1:]}
     assert by_unit[UNIT_CG][3:6] == (3, "一类", "红档")
     assert by_unit[UNIT_RS][3:7] == (-6, "三类", "黑档", "预警、召回、约谈")
 
     r = await kit.client.get(f"{URL}/page", headers=SUPERVISOR)
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
     page = r.text
-    assert "已审定发布" in page and page.count("<svg") == 2 and "城管执法局" in page
-    assert "<script" not in page and "src=" not in page and "<link" not in page  # nothing fetched from elsewhere
+    assert "已审定发布" in page
+    assert page.count("<svg") == 2
+    assert "城管执法局" in page
+    assert "<script" not in page
+    assert "src=" not in page
+    assert "<link" not in page

@@ -32,7 +32,8 @@ async def test_events_score_within_caps_and_cross_lines(kit: Kit) -> None:
     rs = await unit_month(kit, UNIT_RS, NOV)
     assert [p["points"] for p in rs["points"]] == [-2, -2, -2, -2]
     assert all(p["event_type"] == "order.urged" and p["order_id"] for p in rs["points"])
-    assert rs["raw"] == -8 and rs["score"] == -6  # the rule's cap: −6 a month
+    assert rs["raw"] == -8
+    assert rs["score"] == -6
     assert [(c["line"], c["score"]) for c in rs["crossings"]] == [("warning", -2), ("recall", -4), ("interview", -6)]
 
     # Crossing a line is an event: the unit's notice, and the interview for the supervisors.
@@ -49,7 +50,8 @@ async def test_events_score_within_caps_and_cross_lines(kit: Kit) -> None:
     r = await kit.client.post(
         f"/api/v1/evaluation/actions/{item}/done", json={"note": "已约谈分管负责人"}, headers=SUPERVISOR
     )
-    assert r.status_code == 200 and r.json()["status"] == "done"
+    assert r.status_code == 200
+    assert r.json()["status"] == "done"
     r = await kit.client.get("/api/v1/evaluation/actions", headers=SUPERVISOR)
     assert r.json()["items"] == []
 
@@ -141,7 +143,8 @@ async def test_manual_points_and_corrections_by_reversing_rows(kit: Kit) -> None
     unknown = await kit.client.post(
         "/api/v1/evaluation/points", json={"unit_id": "U-NONE", "points": 1, "reason": "测试单位"}, headers=SUPERVISOR
     )
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "body.unit_id"
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "body.unit_id"
     r = await kit.client.post(
         "/api/v1/evaluation/points", json={"unit_id": UNIT_RS, "points": 1, "reason": "自评加分"}, headers=unit(UNIT_RS)
     )

@@ -34,11 +34,13 @@ async def test_a_new_rule_version_scores_from_its_date_on(kit: Kit) -> None:
         json={**LISTED_V2, "effective_from": "2026-11-02T08:00:00+08:00"},
         headers=ADMIN,
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.effective_from"
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "body.effective_from"
     r = await kit.client.put(
         "/api/v1/evaluation/rules/listed_urge", json={**LISTED_V2, "match": {"caller_phone": "x"}}, headers=ADMIN
     )
-    assert r.status_code == 422 and "match" in r.json()["errors"][0]["field"]
+    assert r.status_code == 422
+    assert "match" in r.json()["errors"][0]["field"]
     r = await kit.client.put(
         "/api/v1/evaluation/rules/listed_urge",
         json={**LISTED_V2, "effective_from": "2026-11-03T00:00:00+08:00"},
