@@ -270,3 +270,39 @@ def public_summary(state: dict[str, Any]) -> dict[str, Any]:
             for x in state["lines"]
         ],
     }
+
+
+def quarter_months(quarter: str) -> list[str]:
+    year, q = quarter.split("-Q")
+    first = (int(q) - 1) * 3 + 1
+    return [f"{year}-{m:02d}" for m in range(first, first + 3)]
+
+
+async def quarter(session: AsyncSession, rt: Runtime, *, quarter: str) -> dict[str, Any]:
+    """The quarter's score (季度公布): the sum of the three month scores, within ±score_limit, from
+    each month's published record where there is one; tiers on that sum by the same rule."""
+    settings = ledger.settings_of(rt)
+    months = quarter_months(quarter)
+    states = [await view(session, rt, month=m) for m in months]
+    names = await repository.unit_names(session)
+    per_unit: dict[str, dict[str, int]] = {}
+    for state in states:
+        for u in state["units"]:
+            per_unit.setdefault(u["unit_id"], {})[state["month"]] = u["score"]
+    totals = {u: max(-settings.score_limit, min(settings.score_limit, sum(m.values()))) for u, m in per_unit.items()}
+    tier_of = tiers(list(totals.items()), settings.tier_shares)
+    return {
+        "quarter": quarter,
+        "published": all(s["status"] == "published" for s in states),
+        "months": [{"month": s["month"], "status": s["status"]} for s in states],
+        "units": [
+            {
+                "unit_id": u,
+                "unit_name": names.get(u),
+                "months": [{"month": m, "score": per_unit[u].get(m, 0)} for m in months],
+                "score": totals[u],
+                "tier": tier_of[u],
+            }
+            for u in sorted(totals, key=lambda u: (-totals[u], u))
+        ],
+    }

@@ -29,6 +29,7 @@ from .schemas import (
     ManualIn,
     PointOut,
     PublicSummary,
+    QuarterOut,
     RecomputeOut,
     ReverseIn,
     RuleIn,
@@ -189,6 +190,16 @@ async def export_month(
 )
 async def month_page(month: MonthPath, session: SessionDep, rt: RuntimeDep, identity: Supervisor) -> HTMLResponse:
     return HTMLResponse(exports.page(await bulletin.view(session, rt, month=month)))
+
+
+@router.get("/quarters/{quarter}", response_model=QuarterOut, summary="The quarter's scores and tiers (季度公布)")
+async def quarter_view(
+    quarter: Annotated[str, Path(pattern=r"^(19|20|21)\d{2}-Q[1-4]$", description="YYYY-Qn, e.g. 2026-Q4")],
+    session: SessionDep,
+    rt: RuntimeDep,
+    identity: Supervisor,
+) -> QuarterOut:
+    return QuarterOut.model_validate(await bulletin.quarter(session, rt, quarter=quarter))
 
 
 @router.get("/actions", response_model=CrossingList, summary="Supervisors' list: units to interview (约谈)")

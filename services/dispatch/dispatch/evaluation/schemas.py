@@ -242,3 +242,28 @@ class PublicSummary(BaseModel):
     units: list[PublicUnit]
     tiers: list[PublicTier]
     lines: list[PublicLine]
+
+
+class MonthScore(BaseModel):
+    month: str
+    score: int
+
+
+class MonthStatus(BaseModel):
+    month: str
+    status: str
+
+
+class QuarterUnit(BaseModel):
+    unit_id: str
+    unit_name: str | None
+    months: list[MonthScore]
+    score: int
+    tier: int
+
+
+class QuarterOut(BaseModel):
+    quarter: str
+    published: bool = Field(description="all three months are published")
+    months: list[MonthStatus]
+    units: list[QuarterUnit]

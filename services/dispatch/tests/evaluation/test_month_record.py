@@ -119,6 +119,20 @@ async def test_draft_edit_approve_then_frozen(kit: Kit) -> None:
     assert overdue[0]["occurred_at"].startswith("2026-11-30T17:30")
     assert await month(kit, NOV) == before == published
 
+    # The quarter (季度公布) adds up its months, November read from the published record.
+    r = await kit.client.get("/api/v1/evaluation/quarters/2026-Q4", headers=SUPERVISOR)
+    assert r.status_code == 200, r.text
+    q4 = r.json()
+    assert q4["published"] is False
+    assert [(m["month"], m["status"]) for m in q4["months"]] == [
+        ("2026-10", "open"),
+        ("2026-11", "published"),
+        ("2026-12", "open"),
+    ]
+    cg_q4 = next(u for u in q4["units"] if u["unit_id"] == UNIT_CG)
+    assert ([m["score"] for m in cg_q4["months"]], cg_q4["score"], cg_q4["tier"]) == ([0, 3, 0], 3, 1)
+    assert (await kit.client.get("/api/v1/evaluation/quarters/2026-Q5", headers=SUPERVISOR)).status_code == 422
+
 
 async def test_published_month_exports_and_public_summary(kit: Kit) -> None:
     await november(kit)

@@ -151,6 +151,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", "/api/v1/evaluation/months/{month}/recompute", "dispatch", ADMIN),
     _r("GET", "/api/v1/evaluation/months/{month}/export", "dispatch", SUPERVISOR, ADMIN, rate=RateClass.bulk),
     _r("GET", "/api/v1/evaluation/months/{month}/page", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/evaluation/quarters/{quarter}", "dispatch", SUPERVISOR, ADMIN),
     _r("GET", "/api/v1/evaluation/actions", "dispatch", SUPERVISOR, ADMIN),
     _r("POST", "/api/v1/evaluation/actions/{crossing_id}/done", "dispatch", SUPERVISOR, ADMIN),
     _r("GET", "/api/v1/public/evaluation/{month}", "dispatch", ANYONE),
