@@ -7,6 +7,8 @@ win over /calendar/{year}.
 from fastapi import APIRouter
 
 from .dispatching.router import router as dispatching_router
+from .evaluation.router import public_router as evaluation_public_router
+from .evaluation.router import router as evaluation_router
 from .extensions.router import router as extensions_router
 from .orders.router import router as orders_router
 from .pauses.router import router as pauses_router
@@ -26,4 +28,6 @@ ROUTERS: list[APIRouter] = [
     routing_router,
     policies_router,
     supervision_router,
+    evaluation_router,
+    evaluation_public_router,
 ]

@@ -7,6 +7,7 @@ from hotline_shared.settings import ServiceSettings, service_config
 from hotline_shared.storage import StorageSettings
 from pydantic import Field, field_validator
 
+from .evaluation.config import EvaluationSettings
 from .supervision.config import SupervisionSettings
 
 SERVICE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ class DispatchSettings(ServiceSettings):
     media: StorageSettings = Field(default_factory=StorageSettings)
     photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     photo_max_count: int = Field(default=4, ge=0, le=20)
+    # Unit evaluation (考评): score limit, lines, tier shares (env DISPATCH_EVALUATION__…).
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
 
     @field_validator("office_hours")
     @classmethod

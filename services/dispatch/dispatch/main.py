@@ -18,6 +18,7 @@ TAGS = [
     {"name": "units", "description": "Handling units (承办单位)."},
     {"name": "routing-rules", "description": "topic + area → lead unit and co-units."},
     {"name": "policies", "description": "Time-limit policies per category, topic and urgency."},
+    {"name": "evaluation", "description": "考评: points ledger (双十分制), lines, tiers, monthly red/black record."},
 ]
 
 

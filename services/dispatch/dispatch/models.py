@@ -2,6 +2,7 @@
 
 from .cases.models import DispatchCase
 from .catalog.models import CatalogArea, CatalogTopic
+from .evaluation.models import Bulletin, BulletinEntry, Crossing, Fact, Point, Rule
 from .extensions.models import Extension
 from .models_base import metadata
 from .orders.models import WorkOrder
@@ -15,16 +16,22 @@ from .units.models import Unit
 from .workcalendar.models import CalendarOverride, CalendarRecompute, CalendarYear
 
 __all__ = [
+    "Bulletin",
+    "BulletinEntry",
     "CalendarOverride",
     "CalendarRecompute",
     "CalendarYear",
     "CatalogArea",
     "CatalogTopic",
+    "Crossing",
     "DispatchCase",
     "Extension",
+    "Fact",
     "Outcome",
     "Pause",
+    "Point",
     "RoutingRule",
+    "Rule",
     "ServiceState",
     "SupervisedOrder",
     "TimeLimitPolicy",

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from .config import DispatchSettings
 from .consumers import handlers
+from .evaluation import consumers as evaluation
 from .models_base import events
 from .outbox import CONSUMED_STREAMS, CONSUMER_GROUP, PRODUCER
 from .runtime import Runtime, make_runtime
@@ -49,6 +50,7 @@ def build(settings: ServiceSettings) -> WorkerBuilder:
             ("calendar_recompute", RECOMPUTE_EVERY_S, recompute_deadlines),
             supervision.periodic(db, rt),
         ]
-        return relay, [consumer, supervision.ratings_consumer(db, redis, rt)], periodic
+        consumers = [consumer, supervision.ratings_consumer(db, redis, rt), evaluation.consumer(db, redis, rt)]
+        return relay, consumers, periodic
 
     return _build

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from redis import Redis
 from schemathesis.schemas import APIOperation
 
+from .evaluation.helpers import pump
 from .kit import ADMIN, AREAS, OPERATOR, START, SUPERVISOR, TOPICS, Kit, at, headers, unit
 
 # The operations are listed from the app's own OpenAPI (no database needed), each its own test.
@@ -94,6 +95,23 @@ ROLES: dict[str, tuple[str, ...]] = {
     "GET /api/v1/supervision/units/{unit_id}/metrics": ("supervisor", "unit"),
     "GET /api/v1/supervision/rankings": ("supervisor",),
     "GET /api/v1/supervision/rankings/export": ("supervisor",),
+    "GET /api/v1/evaluation/rules": ("supervisor", "admin"),
+    "PUT /api/v1/evaluation/rules/{code}": ("admin",),
+    "POST /api/v1/evaluation/points": ("supervisor",),
+    "POST /api/v1/evaluation/points/{point_id}/reverse": ("supervisor",),
+    "GET /api/v1/evaluation/units/{unit_id}": ("supervisor", "unit"),
+    "GET /api/v1/evaluation/months/{month}": ("supervisor",),
+    "POST /api/v1/evaluation/months/{month}/compile": ("supervisor",),
+    "POST /api/v1/evaluation/months/{month}/entries": ("supervisor",),
+    "PATCH /api/v1/evaluation/months/{month}/entries/{entry_id}": ("supervisor",),
+    "POST /api/v1/evaluation/months/{month}/approve": ("admin",),
+    "POST /api/v1/evaluation/months/{month}/recompute": ("admin",),
+    "GET /api/v1/evaluation/months/{month}/export": ("supervisor",),
+    "GET /api/v1/evaluation/months/{month}/page": ("supervisor",),
+    "GET /api/v1/evaluation/quarters/{quarter}": ("supervisor",),
+    "GET /api/v1/evaluation/actions": ("supervisor",),
+    "POST /api/v1/evaluation/actions/{crossing_id}/done": ("supervisor",),
+    "GET /api/v1/public/evaluation/{month}": ANYONE,
 }
 
 # After the National Day week: the seeded orders' sign and contact deadlines have passed.
@@ -153,6 +171,23 @@ BODIES: dict[str, list[dict[str, Any]]] = {
     "PUT /api/v1/policies/{policy_id}": [
         {"category": "consult", "sign": LIMIT, "contact": LIMIT, "reply": {**LIMIT, "amount": 3}, "note": "咨询"},
     ],
+    "PUT /api/v1/evaluation/rules/{code}": [
+        {
+            "name": "挂牌督办",
+            "event_type": "order.urged",
+            "match": {"level": "listed"},
+            "points": -3,
+            "cap_per_period": 9,
+        },
+        {"name": "退单", "event_type": "order.returned", "points": -1, "cap_per_period": 3, "active": False},
+    ],
+    "POST /api/v1/evaluation/points": [{"unit_id": "U-CG-001", "points": 2, "reason": "群众来信表扬"}],
+    "POST /api/v1/evaluation/points/{point_id}/reverse": [{"reason": "重复记分"}],
+    "POST /api/v1/evaluation/months/{month}/entries": [
+        {"unit_id": "U-HB-001", "board": "red", "reason": "联席会议推荐"}
+    ],
+    "PATCH /api/v1/evaluation/months/{month}/entries/{entry_id}": [{"reason": "改写事由"}, {"remove": True}],
+    "POST /api/v1/evaluation/actions/{crossing_id}/done": [{"note": "已约谈"}],
 }
 
 
@@ -201,6 +236,17 @@ async def _seed(app: FastAPI, clock: ManualClock) -> None:
         await kit.recompute()
         clock.set(NOW)
         await timers.sweep(kit.db, kit.rt, now=NOW)
+        # Evaluation: points from those events, a manual one past the interview line, two drafts.
+        await pump(kit)
+        r = await client.post(
+            "/api/v1/evaluation/points",
+            json={"unit_id": "U-RS-001", "points": -7, "reason": "约谈线"},
+            headers=SUPERVISOR,
+        )
+        assert r.status_code == 201, r.text
+        for month in ("2026-09", "2026-10"):
+            r = await client.post(f"/api/v1/evaluation/months/{month}/compile", headers=SUPERVISOR)
+            assert r.status_code == 200, r.text
 
 
 def _read(url: str) -> tuple[dict[str, list[Any]], dict[str, dict[Any, str]], list[str]]:
@@ -246,6 +292,11 @@ def _read(url: str) -> tuple[dict[str, list[Any]], dict[str, dict[Any, str]], li
         "year": [2025, 2026, 2027],
         "day": ["2026-10-16", "2026-10-10", "2027-01-04"],
         "month": ["2026-09", "2026-10"],
+        "quarter": ["2026-Q3", "2026-Q4"],
+        "code": ["listed_urge", "reply_overdue", "new_rule"],
+        "point_id": [1, 2, 3],
+        "entry_id": [1, 2],
+        "crossing_id": [1, 2],
         "start": ["2026-09-30T16:00:00+08:00", "2026-10-09T08:00:00+08:00", *EDGE_TIMES],
         "as_of": ["2026-10-12T10:30:00+08:00", "2026-10-20T09:00:00+08:00", *EDGE_TIMES],
         "due_before": ["2026-10-31T00:00:00+08:00", *EDGE_TIMES],

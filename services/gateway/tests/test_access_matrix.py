@@ -25,6 +25,8 @@ SAMPLE_PARAMS = {
     "case_no": "20261123-000001", "order_id": "1", "extension_id": "1", "pause_id": "1", "year": "2026",
     "unit_id": UNIT_ID, "rule_id": "1", "policy_id": "1", "day": "2026-12-01", "job_id": "1", "key_id": "no-such-key",
     "photo_id": "0" * 32,
+    "code": "listed_urge", "point_id": "1", "month": "2026-11", "entry_id": "1", "crossing_id": "1",
+    "quarter": "2026-Q4",
 }  # fmt: skip
 
 

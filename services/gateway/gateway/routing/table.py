@@ -151,6 +151,25 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/supervision/units/{unit_id}/metrics", "dispatch", SUPERVISOR, ADMIN, UNIT),
     _r("GET", "/api/v1/supervision/rankings", "dispatch", SUPERVISOR, ADMIN),
     _r("GET", "/api/v1/supervision/rankings/export", "dispatch", SUPERVISOR, ADMIN, rate=RateClass.bulk),
+    # dispatch: evaluation 考评 (supervisors score and edit drafts, admins set rules and approve; a unit
+    # reads its own month; the published summary is for anyone)
+    _r("GET", "/api/v1/evaluation/rules", "dispatch", SUPERVISOR, ADMIN),
+    _r("PUT", "/api/v1/evaluation/rules/{code}", "dispatch", ADMIN),
+    _r("POST", "/api/v1/evaluation/points", "dispatch", SUPERVISOR, ADMIN),
+    _r("POST", "/api/v1/evaluation/points/{point_id}/reverse", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/evaluation/units/{unit_id}", "dispatch", SUPERVISOR, ADMIN, UNIT),
+    _r("GET", "/api/v1/evaluation/months/{month}", "dispatch", SUPERVISOR, ADMIN),
+    _r("POST", "/api/v1/evaluation/months/{month}/compile", "dispatch", SUPERVISOR, ADMIN),
+    _r("POST", "/api/v1/evaluation/months/{month}/entries", "dispatch", SUPERVISOR, ADMIN),
+    _r("PATCH", "/api/v1/evaluation/months/{month}/entries/{entry_id}", "dispatch", SUPERVISOR, ADMIN),
+    _r("POST", "/api/v1/evaluation/months/{month}/approve", "dispatch", ADMIN),
+    _r("POST", "/api/v1/evaluation/months/{month}/recompute", "dispatch", ADMIN),
+    _r("GET", "/api/v1/evaluation/months/{month}/export", "dispatch", SUPERVISOR, ADMIN, rate=RateClass.bulk),
+    _r("GET", "/api/v1/evaluation/months/{month}/page", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/evaluation/quarters/{quarter}", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/evaluation/actions", "dispatch", SUPERVISOR, ADMIN),
+    _r("POST", "/api/v1/evaluation/actions/{crossing_id}/done", "dispatch", SUPERVISOR, ADMIN),
+    _r("GET", "/api/v1/public/evaluation/{month}", "dispatch", ANYONE),
 
     # feedback: citizens
     _r("GET", "/api/v1/public/cases/{case_no}", "feedback", PUBLIC),
