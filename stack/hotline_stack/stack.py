@@ -42,7 +42,8 @@ def worker_name(service: str) -> str:
     return f"{service}-worker"
 
 
-PROCESS_NAMES = tuple([api_name(s) for s in SERVICES] + [worker_name(s) for s in WORKER_SERVICES])
+CONSOLE = "console"
+PROCESS_NAMES = tuple([api_name(s) for s in SERVICES] + [worker_name(s) for s in WORKER_SERVICES] + [api_name(CONSOLE)])
 
 
 def wipe_data_dir(data_dir: Path) -> None:
@@ -95,6 +96,11 @@ class Stack:
     @property
     def gateway_url(self) -> str:
         return self.config.url("gateway")
+
+    @property
+    def console_url(self) -> str:
+        """The console as people reach it: through the gateway."""
+        return f"{self.gateway_url}/console/"
 
     @property
     def redis_url(self) -> str:
@@ -172,7 +178,7 @@ class Stack:
         self._prepared = True
 
     def _listening_ports(self) -> dict[str, int]:
-        ports = {api_name(s): self.config.ports.of(s) for s in SERVICES}
+        ports = {api_name(s): self.config.ports.of(s) for s in (*SERVICES, CONSOLE)}
         if self.config.redis_url is None:
             ports["redis"] = self.config.ports.redis
         return ports
@@ -324,7 +330,7 @@ class Stack:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop in dependency order: gateway, service APIs, workers, then Redis."""
         stages = [
-            [api_name("gateway")],
+            [api_name("gateway"), api_name(CONSOLE)],
             [api_name(s) for s in WORKER_SERVICES],
             [worker_name(s) for s in WORKER_SERVICES],
         ]
@@ -432,6 +438,7 @@ class Stack:
             "pid": os.getpid(),
             "data_dir": str(self.config.data_dir),
             "gateway_url": self.gateway_url,
+            "console_url": self.console_url,
             "urls": self.urls,
             "redis_url": self.redis_url,
             "embedded_redis": self.redis is not None,
