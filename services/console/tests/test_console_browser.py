@@ -326,6 +326,16 @@ def test_forged_csrf_expired_and_tampered_sessions_are_refused_with_a_page_and_c
             assert "未做任何更改" in refused.text
         assert order_status(stack, order["order_id"]) == "dispatched"
 
+        # A wrong key: the sign-in page says so, and no session cookie is handed out.
+        with httpx.Client(base_url=stack.gateway_url, timeout=30) as stranger:
+            form = stranger.get("/console/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+            assert token is not None
+            wrong = stranger.post("/console/login", data={"csrf_token": token.group(1), "api_key": "hk_wrong_key"})
+            assert wrong.status_code == 401
+            assert "密钥无效" in wrong.text
+            assert "hotline_console=" not in wrong.headers.get("set-cookie", "")
+
         # A sign-in form posted from elsewhere (no sign-in cookie) is refused too.
         with httpx.Client(base_url=stack.gateway_url, timeout=30) as stranger:
             login = stranger.post("/console/login", data={"csrf_token": "x", "api_key": unit_key})
