@@ -165,8 +165,9 @@ def test_supervisor_watches_a_fresh_order_turn_red_after_time_travel_and_urges_i
         assert page.locator("h1").inner_text() == "审批队列"
         shoot(page, "supervisor-approvals")
 
-        page.goto(f"{stack.gateway_url}/console/charts")
-        page.wait_for_function("document.body.dataset.chartsReady === '1'", timeout=60_000)
+        # Fourteen API calls (a year of monthly summaries) and 4.8 MB of plotly.js: slow on a busy 2-core box.
+        page.goto(f"{stack.gateway_url}/console/charts", timeout=240_000)
+        page.wait_for_function("document.body.dataset.chartsReady === '1'", timeout=240_000)
         assert page.locator("#chart-trend .main-svg").count() >= 1
         assert page.locator("#chart-lights-unit .main-svg").count() >= 1
         # The charting library came from the console itself, not from a CDN.
