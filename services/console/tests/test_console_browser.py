@@ -44,15 +44,15 @@ def api(stack: Stack, key: str) -> httpx.Client:
 
 
 def register_case(stack: Stack, *, title: str) -> dict[str, Any]:
-    """An operator registers a street-vendor complaint (routed to 城管执法局 U-CG-001); its lead order."""
+    """An operator registers a wage complaint (routed to 人社局 U-RS-001, a unit with a demo key); its lead order."""
     body = {
         "channel": "phone",
         "category": "complaint",
-        "topic_code": "CG-SRHJ-ZDJY",
+        "topic_code": "LD-LDBZ-TQGZ",
         "title": title,
-        "description": "小区门口长期占道经营，晚上噪音很大，请城管处理。",
+        "description": "我在一家装修公司工作了三个月，老板一直拖欠工资不发，请帮忙讨薪。",
         "caller": {"name": "赵志明", "phone": "139" + str(uuid.uuid4().int)[:8]},
-        "location": {"district_code": "D01", "street_code": "D01-S01", "community_code": "D01-S01-C01"},
+        "location": {"district_code": "D03", "street_code": "D03-S01", "community_code": "D03-S01-C01"},
     }
     with api(stack, stack.api_key("operator")) as operator:
         answer = operator.post("/api/v1/cases", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
@@ -136,7 +136,7 @@ def test_supervisor_watches_a_fresh_order_turn_red_after_time_travel_and_urges_i
         shoot(page, "supervisor-board-red")
 
         # Filtering by another unit hides it; by its own unit shows it.
-        page.select_option("#f-unit", "U-RS-001")
+        page.select_option("#f-unit", "U-CG-001" if order["unit_id"] != "U-CG-001" else "U-RS-001")
         page.click("form.filters button[type=submit]")
         page.wait_for_load_state()
         assert page.locator(f"tr[data-order='{order['order_id']}']").count() == 0
