@@ -324,7 +324,7 @@ def test_forged_csrf_expired_and_tampered_sessions_are_refused_with_a_page_and_c
     sign = f"/console/orders/{order['order_id']}/sign"
 
     client, csrf = _signed_in_client(stack, unit_key)
-    with client:
+    try:
         for form in ({}, {"csrf_token": "forged-" + csrf[7:]}, {"csrf_token": ""}):
             refused = client.post(sign, data=form)
             assert refused.status_code == 403
@@ -368,6 +368,8 @@ def test_forged_csrf_expired_and_tampered_sessions_are_refused_with_a_page_and_c
         assert refused.status_code == 401
         assert "登录已过期" in refused.text
         assert order_status(stack, order["order_id"]) == "dispatched"
+    finally:
+        client.close()
 
     # The same refusals as a person sees them in the browser.
     context, page = sign_in(chromium, stack, unit_key)
@@ -394,9 +396,11 @@ def test_forged_csrf_expired_and_tampered_sessions_are_refused_with_a_page_and_c
 
     # Signing out ends the session at once, whatever the browser still holds.
     client, csrf = _signed_in_client(stack, unit_key)
-    with client:
+    try:
         kept = client.cookies["hotline_console"]
         assert client.post("/console/logout", data={"csrf_token": csrf}).status_code == 303
+    finally:
+        client.close()
     with holding(stack, kept) as after:
         assert after.get("/console/inbox").status_code == 401
 
