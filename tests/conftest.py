@@ -15,17 +15,13 @@ Fixtures:
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from hotline_stack import Ports, Stack, StackConfig
-from hotline_stack.config import SERVICES, WORKER_SERVICES
-from hotline_stack.postgres import database_url, drop_database, ensure_database
-
-POSTGRES_ENV = "HOTLINE_TEST_POSTGRES_URL"
+from hotline_stack import Stack
+from hotline_stack.config import WORKER_SERVICES
+from hotline_stack.testing import running_stack
 
 # Faster recovery than production defaults, so fault tests see reclaim within seconds.
 E2E_SETTINGS = {f"{svc.upper()}_CONSUMER_MIN_IDLE_MS": "3000" for svc in WORKER_SERVICES}
@@ -33,31 +29,8 @@ E2E_SETTINGS = {f"{svc.upper()}_CONSUMER_MIN_IDLE_MS": "3000" for svc in WORKER_
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    server = os.environ.get(POSTGRES_ENV) or None
-    databases: dict[str, str] = {}
-    created: list[str] = []
-    if server:
-        suffix = uuid.uuid4().hex[:8]
-        for svc in SERVICES:
-            name = f"e2e_{svc}_{suffix}"
-            ensure_database(server, name)
-            created.append(name)
-            databases[svc] = database_url(server, name)
-    config = StackConfig(
-        data_dir=tmp_path_factory.mktemp("stack"),
-        ports=Ports.free(),
-        database_urls=databases,
-        env="test",
-        extra_env=E2E_SETTINGS,
-    )
-    running = Stack(config)
-    try:
-        running.start(ready_timeout=240)
+    with running_stack(tmp_path_factory.mktemp("stack"), db_prefix="e2e", extra_env=E2E_SETTINGS) as running:
         yield running
-    finally:
-        running.stop()
-        for name in created:
-            drop_database(server or "", name)
 
 
 @pytest.fixture

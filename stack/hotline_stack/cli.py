@@ -157,6 +157,7 @@ def print_banner(stack: Stack) -> None:
     lines = [
         f"Gateway:   {gw}",
         f"API docs:  {gw}/docs",
+        f"Console:   {stack.console_url}  (sign in with a key below)",
         "Services:  " + ", ".join(f"{s} {stack.config.url(s)}" for s in SERVICES if s != "gateway"),
         f"Redis:     {stack.redis_url}" + (" (embedded Valkey)" if stack.redis is not None else ""),
         f"Data:      {cfg.data_dir}",

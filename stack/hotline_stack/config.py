@@ -19,6 +19,7 @@ DEFAULT_PORT_BASE = 8000
 REDIS_PORT_OFFSET = 9
 # More copies than this only measure the laptop's scheduler, not the design.
 MAX_REPLICAS = 8
+CONSOLE_PORT_OFFSET = 4
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Ports:
     dispatch: int
     feedback: int
     redis: int
+    # The staff web console, reached through the gateway at /console/ (its own port only for the gateway).
+    console: int = 0
 
     @classmethod
     def from_base(cls, base: int = DEFAULT_PORT_BASE, *, redis: int | None = None) -> Ports:
@@ -37,12 +40,13 @@ class Ports:
             dispatch=base + 2,
             feedback=base + 3,
             redis=redis if redis is not None else base + REDIS_PORT_OFFSET,
+            console=base + CONSOLE_PORT_OFFSET,
         )
 
     @classmethod
     def free(cls) -> Ports:
-        """Five ports nothing listens on right now (tests)."""
-        return cls(*free_ports(5))
+        """Six ports nothing listens on right now (tests)."""
+        return cls(*free_ports(6))
 
     def of(self, service: str) -> int:
         port: int = getattr(self, service)
@@ -142,6 +146,16 @@ class StackConfig:
         env["GATEWAY_DISPATCH_URL"] = self.url("dispatch")
         env["GATEWAY_FEEDBACK_URL"] = self.url("feedback")
         env["GATEWAY_API_KEYS_FILE"] = str(self.api_keys_file)
+        env["GATEWAY_CONSOLE_URL"] = self.url("console")
+        # The console: a client of the gateway, sessions in the same Redis, signed with the stack's secret.
+        env["CONSOLE_ENV"] = self.env
+        env["CONSOLE_GATEWAY_URL"] = self.url("gateway")
+        env["CONSOLE_REDIS_URL"] = self.effective_redis_url()
+        env["CONSOLE_IDENTITY_SECRET"] = secret
+        env["CONSOLE_LOG_JSON"] = "true" if self.log_json else "false"
+        env["CONSOLE_CLOCK_OFFSET_SECONDS"] = repr(float(offset))
+        # The embedded stack serves plain http on 127.0.0.1, where a Secure cookie would never be sent back.
+        env["CONSOLE_COOKIE_SECURE"] = "false"
         # Logs land in files; without this Python would hold them in a buffer until exit.
         env["PYTHONUNBUFFERED"] = "1"
         env.update(self.extra_env)

@@ -43,6 +43,9 @@ def worker_name(service: str, replica: int = 1) -> str:
     return f"{service}-worker" if replica == 1 else f"{service}-worker-{replica}"
 
 
+CONSOLE = "console"
+
+
 def parse_name(name: str) -> tuple[str, str, int]:
     """`intake-api` -> (intake, api, 1); `dispatch-worker-2` -> (dispatch, worker, 2)."""
     service, kind, *rest = name.split("-")
@@ -50,10 +53,14 @@ def parse_name(name: str) -> tuple[str, str, int]:
 
 
 def process_names(api_replicas: int = 1, worker_replicas: int = 1) -> tuple[str, ...]:
-    """Every process of a stack; replica 1 keeps the plain name, so one copy of each looks as it always did."""
+    """Every process of a stack; replica 1 keeps the plain name, so one copy of each looks as it always did.
+
+    The console runs once whatever the replica count: its sessions live in Redis and it serves desks,
+    not the case load.
+    """
     apis = [api_name(s, i) for s in SERVICES for i in range(1, api_replicas + 1)]
     workers = [worker_name(s, i) for s in WORKER_SERVICES for i in range(1, worker_replicas + 1)]
-    return tuple(apis + workers)
+    return tuple([*apis, *workers, api_name(CONSOLE)])
 
 
 PROCESS_NAMES = process_names()
@@ -129,6 +136,11 @@ class Stack:
         return self.config.url("gateway")
 
     @property
+    def console_url(self) -> str:
+        """The console as people reach it: through the gateway."""
+        return f"{self.gateway_url}/console/"
+
+    @property
     def redis_url(self) -> str:
         return self.config.effective_redis_url()
 
@@ -201,14 +213,14 @@ class Stack:
         for name in (*self.process_names, "redis"):
             rotate_log(cfg.logs_dir / f"{name}.log")
         if cfg.api_replicas > 1 and not self.replica_ports:
-            apis = [n for n in self.process_names if parse_name(n)[1] == "api"]
+            apis = [n for n in self.process_names if parse_name(n)[1] == "api" and parse_name(n)[0] != CONSOLE]
             self.replica_ports = dict(zip(apis, free_ports(len(apis)), strict=True))
         if self._spawner is None:
             self._spawner = Spawner()
         self._prepared = True
 
     def _listening_ports(self) -> dict[str, int]:
-        ports = {api_name(s): self.config.ports.of(s) for s in SERVICES}
+        ports = {api_name(s): self.config.ports.of(s) for s in (*SERVICES, CONSOLE)}
         if self.config.redis_url is None:
             ports["redis"] = self.config.ports.redis
         return ports
@@ -381,7 +393,7 @@ class Stack:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop in dependency order: gateway, service APIs, workers, then Redis."""
         stages = [
-            self.replicas("gateway"),
+            [*self.replicas("gateway"), api_name(CONSOLE)],
             [n for s in WORKER_SERVICES for n in self.replicas(s, "api")],
             [n for s in WORKER_SERVICES for n in self.replicas(s, "worker")],
         ]
@@ -493,6 +505,7 @@ class Stack:
             "pid": os.getpid(),
             "data_dir": str(self.config.data_dir),
             "gateway_url": self.gateway_url,
+            "console_url": self.console_url,
             "urls": self.urls,
             "redis_url": self.redis_url,
             "embedded_redis": self.redis is not None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,21 +9,14 @@ from pathlib import Path
 import pytest
 from hotline_shared.clock import ManualClock
 from hotline_shared.testing import DatabaseFactory, ValkeyProcess, signed_headers
+from hotline_shared.testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from .conftest import record_public
 from .factories import MONDAY, Story
 from .live import LiveServer, live_settings, seed, serve
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+ARGS = CHROMIUM_ARGS
 H = timedelta(hours=1)
 
 ON_BOARD = Story("20261123-000950", name="陈大文", phone="13911112222", title="小区路灯不亮")
@@ -53,11 +45,7 @@ def site(database_factory: DatabaseFactory, valkey: ValkeyProcess) -> Iterator[L
 
 
 def _browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail(
-            "Debian's chromium is not installed: run `apt-get install -y chromium` (the CI script does). "
-            "This test needs a real browser and must not be skipped."
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     return sync_playwright()

@@ -23,6 +23,8 @@ class GatewaySettings(ServiceSettings):
     intake_url: str = "http://127.0.0.1:8001"
     dispatch_url: str = "http://127.0.0.1:8002"
     feedback_url: str = "http://127.0.0.1:8003"
+    # The staff web console (HTML pages, no OpenAPI of its own to merge).
+    console_url: str = "http://127.0.0.1:8004"
 
     api_keys_file: Path = DEMO_API_KEYS_FILE
     # Bearer JWTs from the city's identity provider, besides API keys: off unless configured
@@ -76,3 +78,7 @@ class GatewaySettings(ServiceSettings):
 
     def service_urls(self) -> dict[str, str]:
         return {"intake": self.intake_url, "dispatch": self.dispatch_url, "feedback": self.feedback_url}
+
+    def upstream_urls(self) -> dict[str, str]:
+        """Everything the proxy forwards to: the API services plus the console."""
+        return {**self.service_urls(), "console": self.console_url}

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from console.config import ConsoleSettings
+from console.main import create_app as create_console
 from fastapi import FastAPI
 from gateway.apikeys import service as keys
 from gateway.apikeys.schemas import ApiKeyCreate
@@ -28,6 +30,7 @@ SERVICE_URLS = {
     "intake_url": "http://127.0.0.1:1",
     "dispatch_url": "http://127.0.0.1:2",
     "feedback_url": "http://127.0.0.1:3",
+    "console_url": "http://127.0.0.1:4",
 }
 
 
@@ -158,6 +161,10 @@ def _service_app(service: str, database_factory: DatabaseFactory, redis_url: str
 @pytest.fixture
 async def stack(database_factory: DatabaseFactory, redis_url: str, clock: ManualClock) -> AsyncIterator[Stack]:
     services = {s: _service_app(s, database_factory, redis_url, clock) for s in SERVICES}
+    # The staff console sits behind the gateway too (public pages to it; it signs its own people in).
+    services["console"] = create_console(
+        ConsoleSettings(env="test", redis_url=redis_url, identity_secret=TEST_SECRET, gateway_url="http://gateway")
+    )
     recorders = {s: RecordingTransport(httpx.ASGITransport(app=a)) for s, a in services.items()}
     settings = GatewaySettings(
         env="test",

@@ -11,7 +11,7 @@ from gateway.main import create_app
 from gateway.routing.matcher import RouteMatcher
 from gateway.routing.table import OPEN_PATHS, ROUTES, SERVICES, WRITE_METHODS, Route
 from hotline_shared.errors import NotFound
-from hotline_shared.identity import Role
+from hotline_shared.identity import STAFF_ROLES, Role
 
 # Every method and path of ../shared/api.md, copied by hand from the contract.
 CONTRACT = [
@@ -51,7 +51,7 @@ def test_table_has_no_duplicates_and_valid_entries() -> None:
     keys = [(r.method, _shape(r.path)) for r in ROUTES]
     assert len(keys) == len(set(keys))
     for route in ROUTES:
-        assert route.service in (*SERVICES, "gateway"), route
+        assert route.service in (*SERVICES, "console", "gateway"), route
         assert route.roles, route
         assert route.path.startswith("/")
         assert route.path not in OPEN_PATHS
@@ -71,8 +71,9 @@ def test_staff_only_routes_never_admit_the_public_and_public_pages_are_public() 
     for route in ROUTES:
         if route.audited and route.method == "GET":
             assert Role.public not in route.roles, route
-        if route.service == "gateway":
+        if route.service == "gateway" and route.path != "/api/v1/me":  # /me only tells a caller about itself
             assert route.roles == {Role.admin}, route
+    assert by_key[("GET", "/api/v1/me")].roles == STAFF_ROLES
 
 
 def test_matcher_prefers_literal_segments_and_answers_404_and_405() -> None:
@@ -86,6 +87,9 @@ def test_matcher_prefers_literal_segments_and_answers_404_and_405() -> None:
     with pytest.raises(MethodNotAllowed) as exc:
         matcher.match("DELETE", "/api/v1/orders/7")
     assert exc.value.headers["Allow"] == "GET"
+    assert matcher.match("GET", "/console").route.service == "console"
+    m = matcher.match("POST", "/console/orders/D-1/sign")
+    assert (m.route.service, m.params) == ("console", {"page": "orders/D-1/sign"})
     for path in ("/api/v1/orders/7/sign/now", "/api/v1/orders/", "/api/v1", "/admin", "/api/v1/cases//dispatch"):
         with pytest.raises(NotFound):
             matcher.match("GET", path)

@@ -14,7 +14,7 @@ def make_client(
 ) -> httpx.AsyncClient:
     """`transports` (service name → transport) exists for tests that run the services in-process."""
     mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
-    urls = settings.service_urls()
+    urls = settings.upstream_urls()
     for service, transport in (transports or {}).items():
         url = httpx.URL(urls[service])
         mounts[f"all://{url.netloc.decode()}"] = transport

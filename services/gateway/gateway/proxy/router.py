@@ -53,7 +53,7 @@ async def forward(request: Request, access: AccessDep) -> StreamingResponse:
         raise NotFound(f"No such resource: {request.url.path}.")
     settings = request.app.state.settings
     client: httpx.AsyncClient = request.app.state.http
-    base = httpx.URL(settings.service_urls()[route.service])
+    base = httpx.URL(settings.upstream_urls()[route.service])
     url = base.copy_with(raw_path=request.scope.get("raw_path") or request.url.path.encode())
     if request.scope.get("query_string"):
         url = url.copy_with(query=request.scope["query_string"])

@@ -11,7 +11,8 @@ from hotline_shared.errors import NotFound
 from ..errors import MethodNotAllowed
 from .table import ROUTES, Route
 
-_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# `{name}` is one path segment; `{name:path}` the rest of the path (an app mounted under a prefix).
+_PARAM = re.compile(r"\{([a-z_][a-z0-9_]*)(:path)?\}")
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ def _compile(template: str) -> re.Pattern[str]:
     pattern = ""
     last = 0
     for m in _PARAM.finditer(template):
-        pattern += re.escape(template[last : m.start()]) + f"(?P<{m.group(1)}>[^/]+)"
+        value = ".*" if m.group(2) else "[^/]+"
+        pattern += re.escape(template[last : m.start()]) + f"(?P<{m.group(1)}>{value})"
         last = m.end()
     return re.compile("^" + pattern + re.escape(template[last:]) + "$")
 

@@ -189,7 +189,14 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", "/api/v1/reports/summary/export", "feedback", SUPERVISOR, ADMIN, rate=RateClass.bulk),
     _r("GET", "/api/v1/reports/bulletin", "feedback", SUPERVISOR, ADMIN),
 
-    # gateway itself: credentials and the audit trail
+    # console: the staff web console signs people in itself and calls this API with their key,
+    # so to the gateway its pages are public; every API call it makes is checked like any client's.
+    _r("GET", "/console", "console", PUBLIC),
+    _r("GET", "/console/{page:path}", "console", PUBLIC),
+    _r("POST", "/console/{page:path}", "console", PUBLIC),
+
+    # gateway itself: who the caller is, credentials and the audit trail
+    _r("GET", "/api/v1/me", "gateway", STAFF),
     _r("GET", "/api/v1/admin/api-keys", "gateway", ADMIN),
     _r("POST", "/api/v1/admin/api-keys", "gateway", ADMIN),
     _r("GET", "/api/v1/admin/api-keys/{key_id}", "gateway", ADMIN),
