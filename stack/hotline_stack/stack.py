@@ -60,7 +60,7 @@ def process_names(api_replicas: int = 1, worker_replicas: int = 1) -> tuple[str,
     """
     apis = [api_name(s, i) for s in SERVICES for i in range(1, api_replicas + 1)]
     workers = [worker_name(s, i) for s in WORKER_SERVICES for i in range(1, worker_replicas + 1)]
-    return tuple([*apis, *workers, api_name(CONSOLE)])
+    return (*apis, *workers, api_name(CONSOLE))
 
 
 PROCESS_NAMES = process_names()
