@@ -41,7 +41,7 @@ pytestmark = [
     pytest.mark.skipif(not POSTGRES, reason="replicas share a PostgreSQL database; set HOTLINE_TEST_POSTGRES_URL"),
 ]
 
-CASES = int(os.environ.get("HOTLINE_REPLICA_FAULT_CASES", "2000"))
+CASES = int(os.environ.get("HOTLINE_REPLICA_FAULT_CASES", "1000"))
 BATCH = 50
 # One public request a minute per address: any second one inside a minute must be refused,
 # whichever gateway replica it reaches, however slow the machine.
