@@ -8,7 +8,6 @@ dispatched within a second like any other, its photo (once an operator publishes
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -16,20 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
+from hotline_shared.testing.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from hotline_shared.testing.photos import jpeg_with_gps, metadata_left
 from hotline_stack import Stack
 
 from .helpers import key_for, orders_for, staff_timeline, wait_for
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 WAGE_TOPIC = "劳动和社会保障 › 劳动保障 › 拖欠工资"
 
 
 def _browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is not installed (apt-get install -y chromium); this test must not be skipped.")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     return sync_playwright()
@@ -88,7 +84,7 @@ def test_a_citizen_files_a_case_with_a_photo_on_the_web_and_follows_it_to_the_bo
     ip = f"198.51.100.{uuid.uuid4().int % 200 + 20}"
 
     with _browser() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
                 viewport={"width": 390, "height": 844},

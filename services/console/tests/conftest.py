@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hotline_shared.testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from hotline_shared.testing.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 from hotline_stack import Stack
 from hotline_stack.testing import running_stack
-
-ARTIFACTS = Path(os.environ.get("HOTLINE_TEST_ARTIFACTS") or Path(__file__).resolve().parents[3] / "test-artifacts")
 
 
 @pytest.fixture(scope="module")

@@ -18,10 +18,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import redis
+from hotline_shared.testing.browser import ARTIFACTS
 from hotline_shared.testing.waiting import wait_for
 from hotline_stack import Stack
-
-from .conftest import ARTIFACTS
 
 # Starting the stack and restarting it for the time travel take minutes on a busy 2-core machine.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from hotline_shared.clock import ManualClock
 from hotline_shared.testing import DatabaseFactory, ValkeyProcess, signed_headers
-from hotline_shared.testing.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from hotline_shared.testing.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from .conftest import record_public
 from .factories import MONDAY, Story
 from .live import LiveServer, live_settings, seed, serve
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 ARGS = CHROMIUM_ARGS
 H = timedelta(hours=1)
 
