@@ -506,7 +506,8 @@ class Stack:
             "data_dir": str(self.config.data_dir),
             "gateway_url": self.gateway_url,
             "console_url": self.console_url,
-            "urls": self.urls,
+            # `hotline status` checks every API process, the console included, at its own address.
+            "urls": {**self.urls, CONSOLE: self.config.url(CONSOLE)},
             "redis_url": self.redis_url,
             "embedded_redis": self.redis is not None,
             "databases": {

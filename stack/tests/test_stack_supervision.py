@@ -64,7 +64,7 @@ def test_stop_leaves_nothing_running_and_frees_the_data_folder(fake_config: Stac
     stack = Stack(fake_config)
     stack.start(ready_timeout=30)
     pids = all_pids(stack)
-    assert len(pids) == 8
+    assert len(pids) == len(PROCESS_NAMES) + 1 == 9  # four APIs, three workers, the console and Redis
     stack.stop()
     assert wait_gone(pids, timeout=5) == []
     assert not fake_config.state_file.exists()

@@ -23,7 +23,8 @@ async def test_merged_openapi_has_every_routed_operation_with_its_roles(stack: S
     assert r.status_code == 200
     doc = r.json()
     operations = {(m.upper(), p) for p, item in doc["paths"].items() for m in item}
-    for route in ROUTES:
+    # The console's routes are its web pages for staff, served through the gateway, not an API to describe.
+    for route in (r for r in ROUTES if r.service != "console"):
         assert (route.method, route.path) in {(m, _shape_like(p, route.path)) for m, p in operations}, route
     create = doc["paths"]["/api/v1/cases"]["post"]
     assert create["x-roles"] == ["admin", "operator", "station"]

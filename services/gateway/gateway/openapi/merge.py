@@ -6,6 +6,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from hotline_shared.identity import Role
 from hotline_shared.openapi_errors import problem_response
 
 from ..routing.matcher import RouteMatcher
@@ -46,7 +47,9 @@ def _route_for(matcher: RouteMatcher, method: str, path: str) -> Route | None:
 
 
 def _annotate(operation: dict[str, Any], route: Route) -> None:
-    roles = sorted(r.value for r in route.roles)
+    # An Open311 key reaches /api/v1 only through the gateway's own adapter (/open311/v2), never as a
+    # bearer: naming it here would tell client authors something the gateway refuses.
+    roles = sorted(r.value for r in route.roles if r is not Role.open311)
     operation["x-roles"] = roles
     if route.public_only:
         operation["security"] = []
