@@ -65,7 +65,11 @@ def test_lists_follow_next_cursor(stack: Stack) -> None:
         walked = [c.case_no for c in client.iterate(calls.list_cases(limit=2))]
     assert len(walked) > 2
     assert len(walked) == len(set(walked))
-    assert walked == [c.case_no for c in one_page][: len(walked)]
+    # The stack is shared with other tests: there may be more cases than one page of 200 holds.
+    expected = [c.case_no for c in one_page]
+    assert walked[: len(expected)] == expected
+    if len(expected) < 200:
+        assert walked == expected
 
 
 def test_a_503_with_retry_after_is_waited_out_and_the_write_happens_once(stack: Stack) -> None:

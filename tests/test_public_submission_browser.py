@@ -150,7 +150,12 @@ def test_a_citizen_files_a_case_with_a_photo_on_the_web_and_follows_it_to_the_bo
                 return page.locator(".photos img").count() == 1
 
             wait_for("the published photo on /track", photo_shown, timeout=20, every=0.5)
-            assert page.evaluate("document.querySelector('.photos img').naturalWidth") > 0
+            # The thumbnail is loading="lazy", so the page's load event does not wait for it.
+            page.wait_for_function(
+                "() => { const i = document.querySelector('.photos img');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=15_000,
+            )
             full = page.locator(".photos a").get_attribute("href")
             assert full
             image = context.request.get(f"{stack.gateway_url}{full}")
