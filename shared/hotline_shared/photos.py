@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import io
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import ValidationFailed, field_error
+from .storage import ObjectStore
 
 pillow_heif.register_heif_opener()
 
@@ -144,6 +146,22 @@ def clean_photos(
     if errors:
         raise ValidationFailed("照片有误：" + "；".join(e["message"] for e in errors), errors=errors)
     return cleaned
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    photo_id: str
+    key: str
+    thumb_key: str
+
+
+async def store_photo(store: ObjectStore, *, prefix: str, photo: CleanPhoto) -> StoredPhoto:
+    """The photo and its thumbnail under `prefix/<photo_id>`: one naming for every service that keeps photos."""
+    photo_id = uuid.uuid4().hex
+    stored = StoredPhoto(photo_id, f"{prefix}/{photo_id}.{photo.extension}", f"{prefix}/{photo_id}-thumb.jpg")
+    await store.put(stored.key, photo.data, content_type=photo.content_type)
+    await store.put(stored.thumb_key, photo.thumbnail, content_type="image/jpeg")
+    return stored
 
 
 def photo_event(

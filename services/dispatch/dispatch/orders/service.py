@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import structlog
 from hotline_shared.errors import NotFound, ServiceUnavailable, ValidationFailed, field_error
 from hotline_shared.identity import Identity, Role
-from hotline_shared.photos import CleanPhoto, clean_photos, decode_base64_photos, photo_event
+from hotline_shared.photos import CleanPhoto, clean_photos, decode_base64_photos, photo_event, store_photo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..actors import SYSTEM, Actor
@@ -122,12 +121,10 @@ async def _store_photos(
         raise ServiceUnavailable("照片存储不可用，请稍后再试。")
     announced = []
     for photo in photos:
-        photo_id = uuid.uuid4().hex
-        key = f"orders/{order.order_id}/{order.reply_seq}/{photo_id}.{photo.extension}"
-        thumb_key = f"orders/{order.order_id}/{order.reply_seq}/{photo_id}-thumb.jpg"
-        await rt.store.put(key, photo.data, content_type=photo.content_type)
-        await rt.store.put(thumb_key, photo.thumbnail, content_type="image/jpeg")
-        announced.append(photo_event(photo_id, key, thumb_key, photo, source="unit", publishable=publishable))
+        stored = await store_photo(rt.store, prefix=f"orders/{order.order_id}/{order.reply_seq}", photo=photo)
+        announced.append(
+            photo_event(stored.photo_id, stored.key, stored.thumb_key, photo, source="unit", publishable=publishable)
+        )
     return announced
 
 

@@ -7,14 +7,13 @@ each publication decision through events, and shows only the publishable ones.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
 from hotline_shared.clock import Clock
 from hotline_shared.errors import NotFound
 from hotline_shared.events import Outbox
 from hotline_shared.identity import Identity
-from hotline_shared.photos import CleanPhoto, photo_event
+from hotline_shared.photos import CleanPhoto, photo_event, store_photo
 from hotline_shared.storage import ObjectStore
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,11 +43,8 @@ async def attach(
     now = clock.now()
     rows, announced = [], []
     for position, photo in enumerate(photos):
-        photo_id = uuid.uuid4().hex
-        key = f"cases/{case_no}/{photo_id}.{photo.extension}"
-        thumb_key = f"cases/{case_no}/{photo_id}-thumb.jpg"
-        await store.put(key, photo.data, content_type=photo.content_type)
-        await store.put(thumb_key, photo.thumbnail, content_type="image/jpeg")
+        stored = await store_photo(store, prefix=f"cases/{case_no}", photo=photo)
+        photo_id, key, thumb_key = stored.photo_id, stored.key, stored.thumb_key
         rows.append(
             CasePhoto(
                 photo_id=photo_id,
